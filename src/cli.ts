@@ -1,0 +1,170 @@
+// The `ringjit` command: run a static x86-64 Linux program, or disassemble one.
+//
+//   ringjit run [--engine interp|jit] [--root DIR] [--strace] [--stats] [--deterministic] PROGRAM [ARGS...]
+//   ringjit disasm PROGRAM
+//
+// Every failure is one line on stderr naming what and where; no JS stack trace reaches the user
+// (set RINGJIT_DEBUG=1 to see one for an internal error).
+
+import { readFileSync } from 'node:fs';
+import { disassemble } from './decoder/format.js';
+import { executableSections, LoadError, parseElf } from './kernel/elf.js';
+import { Kernel } from './kernel/kernel.js';
+import { CodeCache } from './runtime/codecache.js';
+import { Cpu } from './runtime/cpu.js';
+import { CPUID1_EDX } from './runtime/cpuid.js';
+import { type Engine, InterpEngine } from './runtime/exec.js';
+import { hexAddr } from './runtime/faults.js';
+import { makeHelpers } from './runtime/helpers.js';
+import { Interpreter } from './runtime/interp.js';
+import { JitEngine } from './runtime/jit.js';
+
+const USAGE = `usage: ringjit run [--engine interp|jit] [--root DIR] [--strace] [--stats] [--deterministic] PROGRAM [ARGS...]
+       ringjit disasm PROGRAM`;
+
+interface RunOptions {
+  engine: 'interp' | 'jit';
+  root: string;
+  strace: boolean;
+  stats: boolean;
+  deterministic: boolean;
+  program: string;
+  args: string[];
+}
+
+function err(msg: string): void { process.stderr.write(`ringjit: ${msg}\n`); }
+
+function parseRun(argv: string[]): RunOptions | string {
+  const o: RunOptions = { engine: 'interp', root: '/', strace: false, stats: false, deterministic: false, program: '', args: [] };
+  let k = 0;
+  for (; k < argv.length; k++) {
+    const a = argv[k];
+    if (!a.startsWith('--')) break;
+    if (a === '--') { k++; break; }
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++k];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    try {
+      switch (flag) {
+        case '--engine': { const v = value(); if (v !== 'interp' && v !== 'jit') return `unknown engine '${v}' (interp or jit)`; o.engine = v; break; }
+        case '--root': o.root = value(); break;
+        case '--strace': o.strace = true; break;
+        case '--stats': o.stats = true; break;
+        case '--deterministic': o.deterministic = true; break;
+        default: return `unknown option ${flag}`;
+      }
+    } catch (e) { return (e as Error).message; }
+  }
+  if (k >= argv.length) return 'missing PROGRAM';
+  o.program = argv[k];
+  o.args = argv.slice(k + 1);
+  return o;
+}
+
+function run(o: RunOptions): number {
+  const cpu = new Cpu();
+  const kernel = new Kernel(cpu, {
+    root: o.root,
+    argv: [o.program, ...o.args],
+    envp: Object.entries(process.env).map(([k, v]) => `${k}=${v}`),
+    strace: o.strace,
+    hwcap: CPUID1_EDX,
+    hwcap2: 0,
+    deterministic: o.deterministic,
+    randomSeed: o.deterministic ? 1 : undefined,
+  });
+  try {
+    kernel.load(o.program);
+  } catch (e) {
+    if (e instanceof LoadError) { err(e.message); return e.message.includes('No such file') || e.message.includes('not found') ? 127 : 126; }
+    throw e;
+  }
+  const helpers = makeHelpers({ deterministic: o.deterministic });
+  const cache = new CodeCache(cpu);
+  const interp = new Interpreter(helpers);
+  const jit = o.engine === 'jit' ? new JitEngine(cpu, kernel, cache, interp, helpers) : null;
+  const engine: Engine = jit ?? new InterpEngine(cpu, kernel, cache, interp);
+  kernel.onCodeUnmap = (start, len) => cache.invalidateRange(start, len);
+  const t0 = process.hrtime.bigint();
+  try {
+    while (!kernel.stopped) engine.run(1 << 24);
+  } catch (e) {
+    err(`internal error at guest rip ${hexAddr(cpu.rip)}: ${(e as Error)?.message ?? String(e)}` +
+      (process.env.RINGJIT_DEBUG ? `\n${(e as Error)?.stack}` : ' (set RINGJIT_DEBUG=1 for a stack trace)'));
+    return 70;
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (kernel.killMessage) process.stderr.write(kernel.killMessage + '\n');
+  if (o.stats) {
+    const s = cpu.mmu.stats;
+    const lines = [
+      `engine                 ${o.engine}`,
+      `guest instructions     ${cpu.instret}`,
+      `wall time              ${seconds.toFixed(3)} s (${(cpu.instret / seconds / 1e6).toFixed(2)} MIPS)`,
+      `blocks decoded         ${cache.blocksDecoded}`,
+      `handler forms compiled ${interp.formsCompiled}`,
+      `code invalidations     ${cache.invalidations}`,
+      `TLB misses             ${s.tlbMisses} (page walks ${s.pageWalks}, flushes ${s.tlbFlushes})`,
+      `physical frames in use ${cpu.mem.framesInUse}`,
+    ];
+    if (jit) {
+      const j = jit.stats;
+      lines.push(
+        `blocks translated      ${j.blocksTranslated}`,
+        `generated JS           ${j.jsBytes} bytes`,
+        `translation time       ${j.translateMs.toFixed(1)} ms`,
+        `block executions       ${j.blockRuns}`,
+        `chain hits             ${j.chainHits} (${(100 * j.chainHits / Math.max(1, j.blockRuns)).toFixed(1)}% of dispatches)`,
+        `full lookups           ${j.lookups}`,
+      );
+    }
+    process.stderr.write(lines.map((l) => `ringjit: ${l}`).join('\n') + '\n');
+  }
+  return kernel.exitStatus;
+}
+
+function disasmCommand(path: string): number {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    err(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
+    return 1;
+  }
+  try {
+    const elf = parseElf(bytes, path);
+    for (const sec of executableSections(elf, bytes)) {
+      process.stdout.write(`\nDisassembly of section ${sec.name}:\n\n`);
+      for (const line of disassemble(sec.data, sec.addr, 64)) process.stdout.write(line + '\n');
+    }
+  } catch (e) {
+    if (e instanceof LoadError) { err(e.message); return 1; }
+    throw e;
+  }
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const [cmd, ...rest] = argv;
+    if (cmd === 'run') {
+      const o = parseRun(rest);
+      if (typeof o === 'string') { err(o); process.stderr.write(USAGE + '\n'); return 2; }
+      return run(o);
+    }
+    if (cmd === 'disasm') {
+      if (rest.length !== 1) { process.stderr.write(USAGE + '\n'); return 2; }
+      return disasmCommand(rest[0]);
+    }
+    if (cmd === '--help' || cmd === '-h' || cmd === 'help') { process.stdout.write(USAGE + '\n'); return 0; }
+    process.stderr.write(USAGE + '\n');
+    return 2;
+  } catch (e) {
+    err(`internal error: ${(e as Error)?.message ?? String(e)}` +
+      (process.env.RINGJIT_DEBUG ? `\n${(e as Error)?.stack}` : ' (set RINGJIT_DEBUG=1 for a stack trace)'));
+    return 70;
+  }
+}

@@ -1,0 +1,127 @@
+// Decoded guest code, cached per guest address, shared by both engines: the interpreter keeps the
+// decoded instruction list of a block; the translator attaches its compiled function. Blocks are
+// indexed by the physical pages they were decoded from, so a write to such a page (self-modifying
+// code) or an unmap drops them (DESIGN decision 6).
+
+import { decode } from '../decoder/decode.js';
+import { endsBlock } from '../decoder/facts.js';
+import { type Insn } from '../decoder/insn.js';
+import { type Cpu } from './cpu.js';
+import { GuestFault } from './faults.js';
+import { Access, addrHi, addrLo } from './mmu.js';
+
+/** Longest block, in instructions: bounds translation latency and the cost of a mid-block fault. */
+export const MAX_BLOCK_INSNS = 64;
+
+export class Block {
+  /** Compiled translation: runs the block, returns the instructions retired (the JIT fills this in). */
+  fn: ((cpu: Cpu) => number) | null = null;
+  /** Privilege level the translation was made for (its inline TLB test uses that half of the TLB). */
+  cpl = 3;
+  /** Times this block has run (the JIT decides when to compile). */
+  runs = 0;
+  /** Cleared when the block is invalidated (stale links to it must not be followed). */
+  valid = true;
+  /** Chaining: up to two successors seen at run time, found without a map lookup. */
+  succAddr0 = NaN; succ0: Block | null = null;
+  succAddr1 = NaN; succ1: Block | null = null;
+  /** Generated source (kept for --dump-js). */
+  source: string | null = null;
+  constructor(public readonly addr: number, public readonly insns: Insn[], public readonly physPages: number[]) {}
+}
+
+export class CodeCache {
+  private readonly blocks = new Map<number, Block>();
+  private readonly byPage = new Map<number, Set<number>>();
+  private readonly fetchBuf = new Uint8Array(32);
+  invalidations = 0;
+  blocksDecoded = 0;
+  /** Set when blocks were dropped; the engines check it after each instruction that may have written
+   * code, so a self-modifying write takes effect before the next instruction. */
+  dirty = false;
+
+  constructor(private readonly cpu: Cpu) {
+    cpu.mmu.onCodeWrite = (page) => this.invalidatePage(page);
+  }
+
+  get(addr: number): Block {
+    let b = this.blocks.get(addr);
+    if (b === undefined) { b = this.decodeBlock(addr); this.blocks.set(addr, b); }
+    return b;
+  }
+
+  /** Drop every block decoded from a physical page (a write hit translated code). */
+  invalidatePage(page: number): void {
+    const set = this.byPage.get(page);
+    if (!set) return;
+    for (const a of set) {
+      const b = this.blocks.get(a);
+      if (b) { b.valid = false; this.blocks.delete(a); this.invalidations++; }
+    }
+    this.byPage.delete(page);
+    this.dirty = true;
+  }
+  /** Drop blocks whose start lies in a virtual range (munmap/mprotect of code). */
+  invalidateRange(start: number, len: number): void {
+    for (const [a, b] of [...this.blocks]) {
+      if (a >= start && a < start + len) { b.valid = false; this.blocks.delete(a); this.invalidations++; this.dirty = true; }
+    }
+  }
+  clear(): void {
+    for (const b of this.blocks.values()) b.valid = false;
+    this.blocks.clear(); this.byPage.clear();
+  }
+  /** Every live block (for --dump-js and statistics). */
+  all(): IterableIterator<Block> { return this.blocks.values(); }
+  get size(): number { return this.blocks.size; }
+
+  private decodeBlock(start: number): Block {
+    const cpu = this.cpu, mmu = cpu.mmu, buf = this.fetchBuf;
+    const insns: Insn[] = [];
+    const pages: number[] = [];
+    let addr = start;
+    const mode = 64;
+    for (;;) {
+      // Fetch up to 15 bytes; stop early at a page whose translation faults (reported only if the
+      // instruction really needs those bytes).
+      const lo = addrLo(addr), hi = addrHi(addr);
+      const pa = mmu.translate(lo, hi, Access.Exec);
+      const page = pa >>> 12;
+      if (!pages.includes(page)) pages.push(page);
+      const inPage = 4096 - (lo & 4095);
+      const u8 = cpu.mem.u8;
+      let avail = Math.min(15, inPage);
+      buf.set(u8.subarray(pa, pa + avail), 0);
+      let nextFault: GuestFault | null = null;
+      if (avail < 15) {
+        const a2 = addr + avail;
+        try {
+          const pa2 = mmu.translate(addrLo(a2), addrHi(a2), Access.Exec);
+          buf.set(cpu.mem.u8.subarray(pa2, pa2 + (15 - avail)), avail);
+          avail = 15;
+          const p2 = pa2 >>> 12;
+          if (!pages.includes(p2)) pages.push(p2);
+        } catch (f) {
+          if (!(f instanceof GuestFault)) throw f;
+          nextFault = f;
+        }
+      }
+      const insn = decode(buf, 0, avail, addr, mode);
+      if (insn.mnem === '(bad)' && insn.badReason === 'truncated' && nextFault) {
+        if (insns.length > 0) break; // end the block before it; the fault happens when it is reached
+        throw nextFault;
+      }
+      insns.push(insn);
+      addr += insn.len;
+      if (endsBlock(insn) || insns.length >= MAX_BLOCK_INSNS) break;
+    }
+    for (const p of pages) {
+      cpu.mmu.protectCodePage(p);
+      let s = this.byPage.get(p);
+      if (!s) { s = new Set(); this.byPage.set(p, s); }
+      s.add(start);
+    }
+    this.blocksDecoded++;
+    return new Block(start, insns, pages);
+  }
+}

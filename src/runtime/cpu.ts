@@ -1,0 +1,86 @@
+// Guest CPU state: general registers as int32 halves (DESIGN decision 2), lazy flags (decision 3),
+// SSE state, segment bases, control registers and MSRs, plus the MMU it translates through.
+
+import { ARITH_FLAGS, CcKind, type CpuState } from '../semantics/state.js';
+import { computeEflags } from '../semantics/flags.js';
+import { PhysicalMemory } from './memory.js';
+import { Mmu, joinAddr } from './mmu.js';
+
+/** MSR numbers (SDM vol. 4). */
+export const enum Msr {
+  TSC = 0x10, SYSENTER_CS = 0x174, SYSENTER_ESP = 0x175, SYSENTER_EIP = 0x176,
+  EFER = 0xc0000080, STAR = 0xc0000081, LSTAR = 0xc0000082, CSTAR = 0xc0000083, SFMASK = 0xc0000084,
+  FS_BASE = 0xc0000100, GS_BASE = 0xc0000101, KERNEL_GS_BASE = 0xc0000102, TSC_AUX = 0xc0000103,
+}
+
+/** A handler that the execution loop calls when RIP reaches a kernel trap address. */
+export type TrapHandler = (cpu: Cpu) => void;
+
+export class Cpu implements CpuState {
+  regs = new Int32Array(32);
+  rip = 0;
+  /** Bit 1 is reserved-as-one; IF is set for user code. */
+  eflags = 0x202;
+  ccOp = CcKind.EFLAGS * 4;
+  cc = new Int32Array(6);
+  private readonly xmmBuf = new ArrayBuffer(16 * 16);
+  xmm = new Int32Array(this.xmmBuf);
+  xmmF64 = new Float64Array(this.xmmBuf);
+  xmmF32 = new Float32Array(this.xmmBuf);
+  xmmU8 = new Uint8Array(this.xmmBuf);
+  mxcsr = 0x1f80;
+  /** x87 control word, kept for fnstcw/fldcw round trips. */
+  fpuCw = 0x37f;
+  fsBaseLo = 0; fsBaseHi = 0;
+  gsBaseLo = 0; gsBaseHi = 0;
+  kernelGsBaseLo = 0; kernelGsBaseHi = 0;
+  cpl = 3;
+  /** Selectors (only their values: 64-bit mode ignores most of the descriptor). */
+  cs = 0x33; ss = 0x2b; ds = 0; es = 0; fs = 0; gs = 0;
+
+  cr0 = 0x80050033; cr2 = 0; cr4 = 0x6f0;
+  efer = 0xd01; // SCE | LME | LMA | NXE
+  star = 0; lstar = 0; cstar = 0; sfmask = 0;
+  sysenterCs = 0; sysenterEsp = 0; sysenterEip = 0;
+  tscAux = 0;
+
+  /** Guest instructions retired (counted per block by the engines). */
+  instret = 0;
+
+  readonly mmu: Mmu;
+  /** Kernel-text addresses whose execution traps into TypeScript (syscall entry points, etc.). */
+  readonly traps = new Map<number, TrapHandler>();
+
+  constructor(public mem: PhysicalMemory = new PhysicalMemory()) {
+    this.mmu = new Mmu(mem);
+  }
+
+  setCpl(cpl: number): void { this.cpl = cpl; this.mmu.cpl = cpl; }
+
+  // ---- register access for the kernel and tests (not used by generated code) --------------------
+
+  /** Register r as an exact signed number (exact while |value| < 2^53, which covers addresses). */
+  reg(r: number): number { return joinAddr(this.regs[2 * r], this.regs[2 * r + 1]); }
+  /** Register r as an unsigned number (exact below 2^53). */
+  regU(r: number): number { return (this.regs[2 * r + 1] >>> 0) * 4294967296 + (this.regs[2 * r] >>> 0); }
+  setReg(r: number, v: number): void {
+    this.regs[2 * r] = v % 4294967296 | 0;
+    this.regs[2 * r + 1] = Math.floor(v / 4294967296) | 0;
+  }
+  setRegHalves(r: number, lo: number, hi: number): void { this.regs[2 * r] = lo; this.regs[2 * r + 1] = hi; }
+
+  /** Full RFLAGS with the lazy status flags materialised. */
+  getEflags(): number { return computeEflags(this); }
+  /** Replace RFLAGS (all bits given), switching the lazy state to "materialised". */
+  setEflags(v: number): void {
+    this.eflags = (v | 2) & ~0x8028 | 2; // bits 3, 5, 15 read as zero, bit 1 as one
+    this.ccOp = CcKind.EFLAGS * 4;
+  }
+  /** Status flags only (CF..OF), as a bit mask of eflags. */
+  statusFlags(): number { return computeEflags(this) & ARITH_FLAGS; }
+
+  get fsBase(): number { return joinAddr(this.fsBaseLo, this.fsBaseHi); }
+  set fsBase(v: number) { this.fsBaseLo = v % 4294967296 | 0; this.fsBaseHi = Math.floor(v / 4294967296) | 0; }
+  get gsBase(): number { return joinAddr(this.gsBaseLo, this.gsBaseHi); }
+  set gsBase(v: number) { this.gsBaseLo = v % 4294967296 | 0; this.gsBaseHi = Math.floor(v / 4294967296) | 0; }
+}

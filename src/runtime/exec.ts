@@ -1,0 +1,88 @@
+// The execution loops: run guest code with the chosen engine until the guest OS says stop. Kernel
+// trap addresses (entry points whose "code" is TypeScript) are checked whenever a block is looked up;
+// faults are delivered to the guest OS, which resolves them (demand paging) or ends the task.
+
+import { type Block, type CodeCache } from './codecache.js';
+import { type Cpu } from './cpu.js';
+import { GuestExit, GuestFault } from './faults.js';
+import { type Interpreter } from './interp.js';
+
+export interface GuestOS {
+  /** True once the task has exited or been killed. */
+  readonly stopped: boolean;
+  /** Deliver an exception raised by guest code. cpu.rip is the faulting instruction (or, for traps,
+   * the next one); the handler fixes the cause and returns to retry, or stops the task. */
+  handleFault(cpu: Cpu, f: GuestFault): void;
+}
+
+export interface Engine {
+  /** Run until the OS stops or about `budget` instructions retire (returns so the caller can poll). */
+  run(budget: number): void;
+}
+
+export function runTrap(cpu: Cpu, os: GuestOS, trap: (cpu: Cpu) => void): void {
+  try {
+    trap(cpu);
+  } catch (f) {
+    if (f instanceof GuestExit) return;
+    if (f instanceof GuestFault) { os.handleFault(cpu, f); return; }
+    throw f;
+  }
+}
+
+/**
+ * Interpret one decoded block: one handler call per instruction. Stops early at a taken branch or when
+ * a store invalidated code. Returns the instructions retired; a fault is delivered to the OS here.
+ */
+export function interpretBlock(cpu: Cpu, os: GuestOS, cache: CodeCache, interp: Interpreter, b: Block): number {
+  const insns = b.insns;
+  let k = 0;
+  cache.dirty = false;
+  try {
+    for (; k < insns.length; k++) {
+      const i = insns[k];
+      const next = i.addr + i.len;
+      cpu.rip = next;
+      (i.handler ?? interp.handlerOf(i))(cpu, i);
+      if (cpu.rip !== next || cache.dirty) { k++; break; }
+    }
+  } catch (f) {
+    if (f instanceof GuestFault) {
+      if (!f.trap) cpu.rip = insns[k].addr;
+      cpu.instret += k;
+      os.handleFault(cpu, f);
+      return k;
+    }
+    if (f instanceof GuestExit) { cpu.instret += k + 1; return k + 1; }
+    throw f;
+  }
+  cpu.instret += k;
+  return k;
+}
+
+/** Look up the block at cpu.rip, running a kernel trap or delivering a fetch fault instead. */
+export function lookup(cpu: Cpu, os: GuestOS, cache: CodeCache): Block | null {
+  const trap = cpu.traps.get(cpu.rip);
+  if (trap !== undefined) { runTrap(cpu, os, trap); return null; }
+  try {
+    return cache.get(cpu.rip);
+  } catch (f) {
+    if (f instanceof GuestFault) { os.handleFault(cpu, f); return null; }
+    throw f;
+  }
+}
+
+/** The interpreter engine. */
+export class InterpEngine implements Engine {
+  constructor(private readonly cpu: Cpu, private readonly os: GuestOS, private readonly cache: CodeCache,
+    private readonly interp: Interpreter) {}
+
+  run(budget: number): void {
+    const cpu = this.cpu, os = this.os;
+    let retired = 0;
+    while (!os.stopped && retired < budget) {
+      const b = lookup(cpu, os, this.cache);
+      if (b !== null) retired += interpretBlock(cpu, os, this.cache, this.interp, b);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+// Guest physical memory: one ArrayBuffer that grows by reallocation (DESIGN decision 4). Views are
+// refreshed on growth; growth only happens outside generated code (in the kernel or a fault handler),
+// so a block may cache `mem.dv` for its whole run.
+
+export const PAGE_SIZE = 4096;
+
+export class PhysicalMemory {
+  buf: ArrayBuffer;
+  u8: Uint8Array;
+  dv: DataView;
+  /** Next never-used frame (bump allocator); freed frames go to `freeFrames`. */
+  private top: number;
+  private freeFrames: number[] = [];
+  /** Frames in use, for --stats. */
+  framesInUse = 0;
+
+  constructor(initialBytes = 64 << 20, private readonly maxBytes = 0x80000000, reserveLow = 0x100000) {
+    this.buf = new ArrayBuffer(initialBytes);
+    this.u8 = new Uint8Array(this.buf);
+    this.dv = new DataView(this.buf);
+    // Physical page 0 and the low megabyte are kept out of the allocator so a physical address 0
+    // never names an allocated frame (a null "frame" is always a bug).
+    this.top = reserveLow;
+  }
+
+  get size(): number { return this.buf.byteLength; }
+
+  /** Make sure physical addresses below `bytes` exist. */
+  ensure(bytes: number): void {
+    if (bytes <= this.buf.byteLength) return;
+    if (bytes > this.maxBytes) throw new RangeError(`guest physical memory limit reached (${this.maxBytes >>> 20} MiB)`);
+    let n = this.buf.byteLength;
+    while (n < bytes) n *= 2;
+    n = Math.min(n, this.maxBytes);
+    const next = new ArrayBuffer(n);
+    new Uint8Array(next).set(this.u8);
+    this.buf = next;
+    this.u8 = new Uint8Array(next);
+    this.dv = new DataView(next);
+  }
+
+  /** A zeroed 4 KiB frame; returns its physical address. */
+  allocFrame(): number {
+    let pa = this.freeFrames.pop();
+    if (pa === undefined) {
+      pa = this.top;
+      this.ensure(pa + PAGE_SIZE);
+      this.top += PAGE_SIZE;
+    } else {
+      this.u8.fill(0, pa, pa + PAGE_SIZE);
+    }
+    this.framesInUse++;
+    return pa;
+  }
+
+  freeFrame(pa: number): void {
+    this.freeFrames.push(pa);
+    this.framesInUse--;
+  }
+
+  /** Reserve a specific physical range (bare-metal images load at fixed physical addresses). */
+  reserveRange(start: number, end: number): void {
+    this.ensure(end);
+    if (end > this.top) this.top = (end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+  }
+}

@@ -1,0 +1,262 @@
+// The MMU: x86-64 4-level paging over page tables that live in guest physical memory (DESIGN decision 4),
+// with a software TLB whose hit path is small enough for generated code to inline.
+//
+// Virtual addresses arrive as int32 halves (lo, hi); hi is the signed upper half, so a canonical
+// address has hi in [-0x8000, 0x7fff] with bit 15 of hi equal to bit 31.. of the sign. Physical
+// addresses are plain numbers below 2 GiB.
+//
+// The TLB is direct-mapped with TLB_SETS sets per privilege class (user accesses use sets
+// [0, TLB_SETS), supervisor accesses [TLB_SETS, 2*TLB_SETS)), because the permission check that a
+// hit skips depends on CPL. Separate read and write tags: a write tag is only filled when the page is
+// writable for that privilege AND already dirty AND holds no translated code, so a write hit needs
+// no further check (self-modifying code always takes the slow path, which invalidates blocks).
+
+import { GuestFault, PfErr, Vec } from './faults.js';
+import type { PhysicalMemory } from './memory.js';
+
+export const TLB_BITS = 10;
+export const TLB_SETS = 1 << TLB_BITS;
+/** An impossible tag-hi value: never equal to the hi half of a canonical address. */
+const INVALID_HI = 0x40000000;
+
+// Page-table entry bits (low dword).
+const PTE_P = 1, PTE_RW = 2, PTE_US = 4, PTE_A = 0x20, PTE_D = 0x40, PTE_PS = 0x80, PTE_G = 0x100;
+// NX is bit 63: bit 31 of the high dword.
+const PTE_NX_HI = 0x80000000 | 0;
+
+export const enum Access { Read = 0, Write = 1, Exec = 2 }
+
+export interface MmuStats { tlbMisses: number; tlbFlushes: number; pageWalks: number }
+
+export class Mmu {
+  /** CR3 as loaded (physical PML4 base in bits 12.., PCID in bits 0..11 when CR4.PCIDE). */
+  cr3 = 0;
+  /** CR0.WP: supervisor writes honour read-only pages. */
+  writeProtect = true;
+  /** EFER.NXE. */
+  nxEnabled = true;
+  /** CR4.PCIDE. */
+  pcidEnabled = false;
+
+  readonly rTagLo = new Int32Array(2 * TLB_SETS);
+  readonly rTagHi = new Int32Array(2 * TLB_SETS).fill(INVALID_HI);
+  readonly wTagLo = new Int32Array(2 * TLB_SETS);
+  readonly wTagHi = new Int32Array(2 * TLB_SETS).fill(INVALID_HI);
+  readonly xTagLo = new Int32Array(2 * TLB_SETS);
+  readonly xTagHi = new Int32Array(2 * TLB_SETS).fill(INVALID_HI);
+  /** Physical base of the cached page. */
+  readonly phys = new Int32Array(2 * TLB_SETS);
+  /** Whether the cached translation came from a global page (survives CR3 writes). */
+  readonly global = new Uint8Array(2 * TLB_SETS);
+
+  /** One byte per physical page: non-zero when translated code was built from it. */
+  codePages = new Uint8Array(0);
+  /** Called on a write to a physical page that holds translated code (before the write lands). */
+  onCodeWrite: ((physPage: number) => void) | null = null;
+
+  readonly stats: MmuStats = { tlbMisses: 0, tlbFlushes: 0, pageWalks: 0 };
+
+  /** Result high half of the last 64-bit read (rd64 returns the low half). */
+  hi = 0;
+  /** The CPL used for permission checks (kept in sync by the CPU). */
+  cpl = 3;
+
+  constructor(public mem: PhysicalMemory) {}
+
+  // ---- TLB maintenance -------------------------------------------------------------------------
+
+  flushAll(keepGlobal = false): void {
+    this.stats.tlbFlushes++;
+    for (let i = 0; i < 2 * TLB_SETS; i++) {
+      if (keepGlobal && this.global[i]) continue;
+      this.rTagHi[i] = INVALID_HI; this.wTagHi[i] = INVALID_HI; this.xTagHi[i] = INVALID_HI;
+    }
+  }
+
+  flushPage(lo: number, hi: number): void {
+    const set = (lo >>> 12) & (TLB_SETS - 1);
+    for (const i of [set, set + TLB_SETS]) {
+      if (this.rTagLo[i] === (lo & -4096) && this.rTagHi[i] === hi) this.rTagHi[i] = INVALID_HI;
+      if (this.wTagLo[i] === (lo & -4096) && this.wTagHi[i] === hi) this.wTagHi[i] = INVALID_HI;
+      if (this.xTagLo[i] === (lo & -4096) && this.xTagHi[i] === hi) this.xTagHi[i] = INVALID_HI;
+    }
+  }
+
+  /** Drop every write tag that maps the given physical page (it now holds translated code). */
+  protectCodePage(physPage: number): void {
+    if (physPage >= this.codePages.length) {
+      const n = new Uint8Array(Math.max(physPage + 1, this.codePages.length * 2, 1024));
+      n.set(this.codePages);
+      this.codePages = n;
+    }
+    this.codePages[physPage] = 1;
+    for (let i = 0; i < 2 * TLB_SETS; i++) {
+      if (this.wTagHi[i] !== INVALID_HI && (this.phys[i] >>> 12) === physPage) this.wTagHi[i] = INVALID_HI;
+    }
+  }
+
+  // ---- translation -----------------------------------------------------------------------------
+
+  /**
+   * Translate a linear address for an access, filling the TLB. Throws #PF (or #GP for a
+   * non-canonical address). Returns the physical address.
+   */
+  translate(lo: number, hi: number, access: Access): number {
+    // Canonical: bits 63..47 all equal bit 47, i.e. hi is the sign extension of its low 16 bits.
+    if (((hi << 16) >> 16) !== hi) throw new GuestFault(Vec.GP, 0, 0, 'non-canonical address');
+    const user = this.cpl === 3;
+    const set = ((lo >>> 12) & (TLB_SETS - 1)) + (user ? 0 : TLB_SETS);
+    const page = lo & -4096;
+    if (access === Access.Read && this.rTagLo[set] === page && this.rTagHi[set] === hi) return this.phys[set] + (lo & 4095);
+    if (access === Access.Write && this.wTagLo[set] === page && this.wTagHi[set] === hi) return this.phys[set] + (lo & 4095);
+    if (access === Access.Exec && this.xTagLo[set] === page && this.xTagHi[set] === hi) return this.phys[set] + (lo & 4095);
+    this.stats.tlbMisses++;
+    return this.walk(lo, hi, access, user, set);
+  }
+
+  private walk(lo: number, hi: number, access: Access, user: boolean, set: number): number {
+    this.stats.pageWalks++;
+    const dv = this.mem.dv;
+    const memSize = this.mem.size;
+    // Table indexes: PML4 = bits 47..39, PDPT = 38..30, PD = 29..21, PT = 20..12.
+    const idx = [(hi >>> 7) & 511, ((hi & 0x7f) << 2) | (lo >>> 30), (lo >>> 21) & 511, (lo >>> 12) & 511];
+    let table = this.cr3 & ~0xfff & 0x7fffffff;
+    let allowWrite = true, allowUser = true, allowExec = true, global = false;
+    let pageBase = 0, pageMask = 4095;
+    const errBase = (access === Access.Write ? PfErr.W : 0) | (user ? PfErr.U : 0) |
+      (access === Access.Exec && this.nxEnabled ? PfErr.I : 0);
+    let level = 0;
+    let entryAddr = 0, lowWord = 0;
+    for (; level < 4; level++) {
+      entryAddr = table + idx[level] * 8;
+      if (entryAddr + 8 > memSize) throw new GuestFault(Vec.PF, errBase | PfErr.RSVD, joinAddr(lo, hi));
+      lowWord = dv.getInt32(entryAddr, true);
+      const highWord = dv.getInt32(entryAddr + 4, true);
+      if (!(lowWord & PTE_P)) throw new GuestFault(Vec.PF, errBase, joinAddr(lo, hi));
+      if (!(lowWord & PTE_RW)) allowWrite = false;
+      if (!(lowWord & PTE_US)) allowUser = false;
+      if (this.nxEnabled && (highWord & PTE_NX_HI)) allowExec = false;
+      if (!(lowWord & PTE_A)) dv.setInt32(entryAddr, lowWord | PTE_A, true);
+      const frame = lowWord & -4096 & 0x7fffffff;
+      if ((highWord & 0x000fffff) !== 0) {
+        // Physical addresses above 4 GiB do not exist in this machine.
+        throw new GuestFault(Vec.PF, errBase | PfErr.P | PfErr.RSVD, joinAddr(lo, hi));
+      }
+      if (level === 3 || ((level === 1 || level === 2) && (lowWord & PTE_PS))) {
+        if (level === 1) { pageMask = (1 << 30) - 1; pageBase = frame & ~pageMask; }
+        else if (level === 2) { pageMask = (1 << 21) - 1; pageBase = frame & ~pageMask; }
+        else { pageBase = frame; }
+        global = (lowWord & PTE_G) !== 0;
+        break;
+      }
+      table = frame;
+    }
+    // Permission checks (SDM vol. 3, 4.6).
+    const present = PfErr.P;
+    if (user && !allowUser) throw new GuestFault(Vec.PF, errBase | present, joinAddr(lo, hi));
+    if (access === Access.Write && !allowWrite && (user || this.writeProtect)) throw new GuestFault(Vec.PF, errBase | present, joinAddr(lo, hi));
+    if (access === Access.Exec && !allowExec) throw new GuestFault(Vec.PF, errBase | present, joinAddr(lo, hi));
+    let dirty = (lowWord & PTE_D) !== 0;
+    if (access === Access.Write && !dirty) { dv.setInt32(entryAddr, lowWord | PTE_A | PTE_D, true); dirty = true; }
+
+    const physPage = pageBase + ((lo & pageMask) & -4096);
+    if (physPage >= memSize) throw new GuestFault(Vec.PF, errBase | present | PfErr.RSVD, joinAddr(lo, hi));
+    const page = lo & -4096;
+    // Fill the TLB. Read tags need readability only (every present page is readable).
+    this.phys[set] = physPage;
+    this.global[set] = global ? 1 : 0;
+    if (this.rTagHi[set] !== hi || this.rTagLo[set] !== page) { this.wTagHi[set] = INVALID_HI; this.xTagHi[set] = INVALID_HI; }
+    this.rTagLo[set] = page; this.rTagHi[set] = hi;
+    const writable = allowWrite || (!user && !this.writeProtect);
+    const pageNo = physPage >>> 12;
+    if (writable && dirty && !(pageNo < this.codePages.length && this.codePages[pageNo])) { this.wTagLo[set] = page; this.wTagHi[set] = hi; }
+    if (allowExec) { this.xTagLo[set] = page; this.xTagHi[set] = hi; }
+    return physPage + (lo & 4095);
+  }
+
+  /** Translate for a write and report writes to code pages before they land. */
+  private translateWrite(lo: number, hi: number): number {
+    const pa = this.translate(lo, hi, Access.Write);
+    const pageNo = pa >>> 12;
+    if (pageNo < this.codePages.length && this.codePages[pageNo] && this.onCodeWrite) this.onCodeWrite(pageNo);
+    return pa;
+  }
+
+  // ---- data accesses (slow path; generated code inlines the TLB hit) ------------------------------
+
+  rd8(lo: number, hi: number): number {
+    return this.mem.u8[this.translate(lo, hi, Access.Read)];
+  }
+  rd16(lo: number, hi: number): number {
+    if ((lo & 4095) > 4094) return this.rd8(lo, hi) | (this.rd8((lo + 1) | 0, carryHi(lo, 1, hi)) << 8);
+    return this.mem.dv.getUint16(this.translate(lo, hi, Access.Read), true);
+  }
+  rd32(lo: number, hi: number): number {
+    if ((lo & 4095) > 4092) return this.rdCross(lo, hi, 4);
+    return this.mem.dv.getInt32(this.translate(lo, hi, Access.Read), true);
+  }
+  /** Returns the low half; the high half is left in this.hi. */
+  rd64(lo: number, hi: number): number {
+    if ((lo & 4095) > 4088) {
+      // Read both halves before returning so a fault on the second page leaves nothing half-done.
+      const l = this.rdCross(lo, hi, 4);
+      this.hi = this.rdCross((lo + 4) | 0, carryHi(lo, 4, hi), 4);
+      return l;
+    }
+    const pa = this.translate(lo, hi, Access.Read);
+    this.hi = this.mem.dv.getInt32(pa + 4, true);
+    return this.mem.dv.getInt32(pa, true);
+  }
+  private rdCross(lo: number, hi: number, n: number): number {
+    let v = 0;
+    for (let k = 0; k < n; k++) v |= this.rd8((lo + k) | 0, carryHi(lo, k, hi)) << (8 * k);
+    return v;
+  }
+
+  wr8(lo: number, hi: number, v: number): void {
+    this.mem.u8[this.translateWrite(lo, hi)] = v;
+  }
+  wr16(lo: number, hi: number, v: number): void {
+    if ((lo & 4095) > 4094) { this.wrCross(lo, hi, v, 2); return; }
+    this.mem.dv.setUint16(this.translateWrite(lo, hi), v, true);
+  }
+  wr32(lo: number, hi: number, v: number): void {
+    if ((lo & 4095) > 4092) { this.wrCross(lo, hi, v, 4); return; }
+    this.mem.dv.setInt32(this.translateWrite(lo, hi), v, true);
+  }
+  wr64(lo: number, hi: number, vlo: number, vhi: number): void {
+    if ((lo & 4095) > 4088) {
+      // Probe every page first so the write is all-or-nothing (precise faults).
+      this.translateWrite(lo, hi); this.translateWrite((lo + 7) | 0, carryHi(lo, 7, hi));
+      this.wrCross(lo, hi, vlo, 4); this.wrCross((lo + 4) | 0, carryHi(lo, 4, hi), vhi, 4);
+      return;
+    }
+    const pa = this.translateWrite(lo, hi);
+    this.mem.dv.setInt32(pa, vlo, true);
+    this.mem.dv.setInt32(pa + 4, vhi, true);
+  }
+  private wrCross(lo: number, hi: number, v: number, n: number): void {
+    // Probe both pages before writing any byte.
+    this.translateWrite(lo, hi); this.translateWrite((lo + n - 1) | 0, carryHi(lo, n - 1, hi));
+    for (let k = 0; k < n; k++) this.wr8((lo + k) | 0, carryHi(lo, k, hi), v >>> (8 * k));
+  }
+
+  /** Probe that [addr, addr+len) is accessible without touching it (for string instructions, xsave). */
+  probe(lo: number, hi: number, len: number, access: Access): void {
+    this.translate(lo, hi, access);
+    if (len > 1) this.translate((lo + len - 1) | 0, carryHi(lo, len - 1, hi), access);
+  }
+}
+
+/** The high half after adding a small non-negative k to (lo, hi). */
+export function carryHi(lo: number, k: number, hi: number): number {
+  return (lo >>> 0) + k > 0xffffffff ? (hi + 1) | 0 : hi;
+}
+/** (lo, hi) -> exact signed number. */
+export function joinAddr(lo: number, hi: number): number {
+  return hi * 4294967296 + (lo >>> 0);
+}
+/** Exact signed number -> lo half. */
+export function addrLo(a: number): number { return (a % 4294967296) | 0; }
+/** Exact signed number -> hi half. */
+export function addrHi(a: number): number { return Math.floor(a / 4294967296) | 0; }

@@ -1,0 +1,124 @@
+// Stack and control-transfer instructions (SDM vol. 1 6.2-6.4). In 64-bit mode the stack address
+// size is always 64 bits; push/pop operate on 8 bytes unless a 66 prefix makes them 2.
+
+import { K } from '../decoder/insn.js';
+import { type Emitter, type Semantics, type V } from './emit.js';
+import { F, POPF_USER_MASK } from './state.js';
+
+export const CONTROL: Record<string, Semantics> = {};
+
+const RSP = 4, RBP = 5, RCX = 1;
+
+/** Push v (size bytes): store first, then commit RSP (precise faults). */
+export function push(e: Emitter, size: number, v: V): void {
+  const sp = e.getReg(RSP, 8);
+  const a = e.sub(8, sp, e.c(size));
+  e.store(size, a, v);
+  e.setReg(RSP, 8, a);
+}
+/** Load the top of stack (size bytes) without committing RSP; returns value and the new RSP. */
+export function popLoad(e: Emitter, size: number, extra = 0): { v: V; sp: V } {
+  const sp = e.getReg(RSP, 8);
+  const v = e.load(size, sp);
+  return { v, sp: e.add(8, sp, e.c(size + extra)) };
+}
+
+CONTROL.push = (e) => {
+  const size = e.size(0);
+  const v = e.kind(0) === K.Imm ? e.imm(size) : e.read(0);
+  push(e, size, v);
+};
+CONTROL.pop = (e) => {
+  const size = e.size(0);
+  const { v, sp } = popLoad(e, size);
+  if (e.kind(0) === K.Mem) { e.write(0, v); e.setReg(RSP, 8, sp); }
+  else { e.setReg(RSP, 8, sp); e.write(0, v); } // pop rsp: the loaded value wins
+};
+CONTROL.pushf = (e) => {
+  const size = e.size(0);
+  // The pushed image never has VM or RF set (SDM PUSHF).
+  const f = e.eflags();
+  push(e, size, e.val(size, `${f} & ${~(F.VM | F.RF) & 0xffffff}`));
+};
+CONTROL.pushfq = CONTROL.pushf;
+CONTROL.pushfw = CONTROL.pushf;
+CONTROL.popf = (e) => {
+  const size = e.size(0);
+  const { v, sp } = popLoad(e, size);
+  e.setReg(RSP, 8, sp);
+  // At CPL 3, IOPL and IF are not changed by popf; VM and RF are never set from the image.
+  const keep = `(cpu.cpl === 0 ? ${F.IF | F.IOPL} : 0)`;
+  const mask = `(${POPF_USER_MASK} | ${keep}) & ${size === 2 ? 0xffff : -1}`;
+  e.writeEflags(mask, v.lo);
+};
+CONTROL.popfq = CONTROL.popf;
+CONTROL.popfw = CONTROL.popf;
+
+CONTROL.leave = (e) => {
+  const size = e.size(0) || 8;
+  const bp = e.getReg(RBP, 8);
+  const v = e.load(size, bp);
+  e.setReg(RSP, 8, e.add(8, bp, e.c(size)));
+  e.setReg(RBP, size, v);
+};
+CONTROL.enter = (e) => {
+  const size = e.size(0) || 8;
+  const frame = e.imm(2);
+  // Nesting levels above 0 are not produced by compilers; the level is masked to 5 bits per the SDM.
+  e.line(`if ((${e.f('imm2')} & 31) !== 0) throw rt.fault(6, 0, 'enter with nesting level > 0 is not implemented');`);
+  push(e, size, e.getReg(RBP, size));
+  const sp = e.getReg(RSP, 8);
+  e.setReg(RBP, size, sp);
+  e.setReg(RSP, 8, e.sub(8, sp, e.zext(2, 8, frame)));
+};
+
+CONTROL.jmp = (e) => {
+  if (e.kind(0) === K.Rel) { e.jumpTo(e.targetExpr()); return; }
+  const size = e.size(0);
+  e.jumpV(e.zext(size, 8, e.read(0)));
+};
+CONTROL.call = (e) => {
+  const size = e.size(0) === 2 ? 2 : 8;
+  if (e.kind(0) === K.Rel) {
+    push(e, size, e.addrV(e.nextExpr()));
+    e.jumpTo(e.targetExpr());
+    return;
+  }
+  const t = e.zext(size, 8, e.read(0)); // read the target (may fault) before pushing
+  push(e, size, e.addrV(e.nextExpr()));
+  e.jumpV(t);
+};
+CONTROL.ret = (e, i) => {
+  const size = i.opsize === 2 ? 2 : 8;
+  const extra = i.nops > 0 && e.kind(0) === K.Imm ? e.imm(2) : null;
+  const sp = e.getReg(RSP, 8);
+  const t = e.load(size, sp);
+  const adj = extra ? e.add(8, e.c(size), e.zext(2, 8, extra)) : e.c(size);
+  e.setReg(RSP, 8, e.add(8, sp, adj));
+  e.jumpV(e.zext(size, 8, t));
+};
+CONTROL.jcc = (e) => { e.branchIf(e.cond(e.f('cc'))); };
+
+function rcxCounter(e: Emitter): { n: V; size: number } {
+  const size = e.i.adsize;
+  return { n: e.getReg(RCX, size), size };
+}
+function loop(kind: 'loop' | 'loope' | 'loopne'): Semantics {
+  return (e) => {
+    const { n, size } = rcxCounter(e);
+    const cz = kind === 'loop' ? null : e.cond(4);
+    const m = e.sub(size, n, e.c(1));
+    e.setReg(RCX, size, m);
+    const nz = `!${size === 8 ? `((${m.lo} | ${m.hi}) === 0)` : `(${m.lo} === 0)`}`;
+    e.branchIf(kind === 'loop' ? nz : kind === 'loope' ? `(${nz} && ${cz})` : `(${nz} && !${cz})`);
+  };
+}
+CONTROL.loop = loop('loop');
+CONTROL.loope = loop('loope');
+CONTROL.loopne = loop('loopne');
+const jcxz: Semantics = (e) => {
+  const { n, size } = rcxCounter(e);
+  e.branchIf(size === 8 ? `((${n.lo} | ${n.hi}) === 0)` : `(${n.lo} === 0)`);
+};
+CONTROL.jrcxz = jcxz;
+CONTROL.jecxz = jcxz;

@@ -1,0 +1,363 @@
+// The operations interface every instruction's semantics is written against (DESIGN decision 1).
+//
+// Semantics are functions (e: Emitter, i: Insn) => void that call value operations on `e`. The
+// Emitter produces JavaScript source. It has two instantiations:
+//   - generic (the interpreter): operand fields (register numbers, immediates, displacements) are read
+//     from the decoded record `i` at run time, so one compiled handler serves every instruction of the
+//     same form (mnemonic + operand kinds + sizes);
+//   - baked (the translator): operand fields are constants and registers may live in block locals.
+// Either way the text comes from the one semantics function, so the engines cannot disagree.
+//
+// Values are 64-bit capable: V = { lo, hi } JS expressions of int32 halves. A value of size 1 or 2 is
+// zero-extended in lo (0..0xff / 0..0xffff); size 4 is an int32 in lo; hi is '0' for sizes below 8.
+
+import { CC_NAMES, type Insn, K } from '../decoder/insn.js';
+import { CC, CcKind, ccOpOf } from './state.js';
+
+export interface V { lo: string; hi: string }
+export const ZERO: V = { lo: '0', hi: '0' };
+
+export function maskOf(size: number): number { return size === 1 ? 0xff : size === 2 ? 0xffff : -1; }
+export function signBitOf(size: number): number { return size === 1 ? 0x80 : size === 2 ? 0x8000 : 0x80000000 | 0; }
+
+export type Semantics = (e: Emitter, i: Insn) => void;
+
+/** Static knowledge of the last flag record inside a block (the translator fills it). */
+export interface FlagRecord { kind: CcKind; size: number; dst: V; src: V; aux: V }
+
+export class Emitter {
+  protected out: string[] = [];
+  private nTmp = 0;
+  /** Prefix of temporaries (the translator gives each instruction of a block its own). */
+  tmpPrefix = 't';
+  /** Set when this instruction touched the flag state in any way (record, materialised bits, helper). */
+  flagsTouched = false;
+  /** Set when the instruction wrote cpu.rip (a branch). */
+  branched = false;
+  /** Flag record of the current instruction (for the translator's direct comparisons). */
+  lastFlags: FlagRecord | null = null;
+
+  constructor(public readonly i: Insn, public readonly baked: boolean) {}
+
+  // ---- code buffer ---------------------------------------------------------------------------
+
+  line(s: string): void { this.out.push(s); }
+  code(): string { return this.out.join('\n'); }
+  /** A fresh local holding expr. */
+  tmp(expr: string): string {
+    const n = this.tmpPrefix + this.nTmp++;
+    this.out.push(`let ${n} = ${expr};`);
+    return n;
+  }
+  /** Materialise a value into locals (so it can be used more than once). */
+  val(size: number, lo: string, hi = '0'): V {
+    const l = isSimple(lo) ? lo : this.tmp(lo);
+    const h = size === 8 ? (isSimple(hi) ? hi : this.tmp(hi)) : '0';
+    return { lo: l, hi: h };
+  }
+  c(lo: number, hi = 0): V { return { lo: String(lo | 0), hi: String(hi | 0) }; }
+
+  // ---- instruction fields (constants when baked, record reads when generic) -------------------
+
+  /** The field of the decoded record, e.g. f('immLo'). */
+  f(name: 'r0' | 'r1' | 'r2' | 'r3' | 'immLo' | 'immHi' | 'imm2' | 'disp' | 'cc'): string {
+    return this.baked ? String((this.i as any)[name]) : `i.${name}`;
+  }
+  /** Address of this instruction / of the next one, as an exact number expression. */
+  addrExpr(): string { return this.baked ? String(this.i.addr) : 'i.addr'; }
+  nextExpr(): string { return this.baked ? String(this.i.addr + this.i.len) : '(i.addr + i.len)'; }
+  targetExpr(): string { return this.baked ? String(this.i.target) : 'i.target'; }
+
+  // ---- registers ------------------------------------------------------------------------------
+
+  /** JS lvalue of the lo/hi half of GPR r (r may be an expression in generic mode). Overridden by the
+   * translator to use block locals. */
+  regLo(r: number | string): string { return typeof r === 'number' ? `R[${2 * r}]` : `R[(${r}) << 1]`; }
+  regHi(r: number | string): string { return typeof r === 'number' ? `R[${2 * r + 1}]` : `R[((${r}) << 1) | 1]`; }
+
+  /** Read GPR r (0..15, or 16..19 for AH..BH when size 1) with the given size. */
+  getReg(r: number | string, size: number, highByte = false): V {
+    if (size === 8) return this.val(8, this.regLo(r), this.regHi(r));
+    if (size === 4) return this.val(4, this.regLo(r));
+    if (size === 2) return this.val(2, `${this.regLo(r)} & 0xffff`);
+    if (highByte) return this.val(1, `(${this.regLo(this.sub16(r))} >>> 8) & 0xff`);
+    return this.val(1, `${this.regLo(r)} & 0xff`);
+  }
+  /** Write GPR r: 32-bit writes zero-extend to 64, 8/16-bit writes merge (SDM vol. 1, 3.4.1.1). */
+  setReg(r: number | string, size: number, v: V, highByte = false): void {
+    const lo = this.regLo(r), hi = this.regHi(r);
+    if (size === 8) { this.line(`${lo} = ${v.lo}; ${hi} = ${v.hi};`); return; }
+    if (size === 4) { this.line(`${lo} = ${v.lo}; ${hi} = 0;`); return; }
+    if (size === 2) { this.line(`${lo} = (${lo} & -65536) | (${v.lo} & 0xffff);`); return; }
+    if (highByte) { const l = this.regLo(this.sub16(r)); this.line(`${l} = (${l} & -65281) | ((${v.lo} & 0xff) << 8);`); return; }
+    this.line(`${lo} = (${lo} & -256) | (${v.lo} & 0xff);`);
+  }
+  private sub16(r: number | string): number | string { return typeof r === 'number' ? r - 16 : `(${r}) - 16`; }
+
+  // ---- operands -------------------------------------------------------------------------------
+
+  kind(n: number): K { const i = this.i; return n === 0 ? i.k0 : n === 1 ? i.k1 : n === 2 ? i.k2 : i.k3; }
+  size(n: number): number { const i = this.i; return n === 0 ? i.s0 : n === 1 ? i.s1 : n === 2 ? i.s2 : i.s3; }
+  regNum(n: number): number { const i = this.i; return n === 0 ? i.r0 : n === 1 ? i.r1 : n === 2 ? i.r2 : i.r3; }
+  /** The register of operand n as code: a constant when baked, `i.rN` when generic. */
+  regField(n: number): number | string {
+    return this.baked ? this.regNum(n) : `i.r${n}`;
+  }
+  /** Is operand n a high-byte register (AH..BH)? Part of the form key, so a constant either way. */
+  isHighByte(n: number): boolean { return this.kind(n) === K.Reg && this.size(n) === 1 && this.regNum(n) >= 16; }
+
+  /** Read operand n at `size` (default: its own size). Immediates are truncated to size. */
+  read(n: number, size = this.size(n)): V {
+    switch (this.kind(n)) {
+      case K.Reg: return this.getReg(this.regField(n), size, this.isHighByte(n));
+      case K.Mem: return this.load(size, this.ea());
+      case K.Imm: return this.imm(size);
+      case K.Rel: return this.val(8, `${this.f('immLo')}`, `${this.f('immHi')}`);
+      default: throw new Error(`operand kind ${this.kind(n)} cannot be read as an integer`);
+    }
+  }
+  /** The immediate at `size`. */
+  imm(size: number): V {
+    if (this.baked) {
+      const lo = this.i.immLo, hi = this.i.immHi;
+      return size === 8 ? this.c(lo, hi) : this.c(size === 4 ? lo : lo & maskOf(size));
+    }
+    if (size === 8) return { lo: 'i.immLo', hi: 'i.immHi' };
+    if (size === 4) return { lo: 'i.immLo', hi: '0' };
+    return this.val(size, `i.immLo & ${maskOf(size)}`);
+  }
+  write(n: number, v: V, size = this.size(n)): void {
+    switch (this.kind(n)) {
+      case K.Reg: this.setReg(this.regField(n), size, v, this.isHighByte(n)); return;
+      case K.Mem: this.store(size, this.ea(), v); return;
+      default: throw new Error(`operand kind ${this.kind(n)} cannot be written`);
+    }
+  }
+
+  private eaCache: V | null = null;
+  /**
+   * Effective (linear) address of the memory operand: segment base (FS/GS) + base + index*scale + disp,
+   * wrapped to 32 bits under a 67 prefix. Computed once per instruction.
+   */
+  ea(): V {
+    if (this.eaCache) return this.eaCache;
+    const i = this.i;
+    const disp = this.f('disp');
+    const parts: { lo: string; hi: string }[] = [];
+    if (i.ripRel) {
+      // RIP-relative: next instruction address + disp, exact in doubles (canonical range).
+      const a = this.tmp(`${this.nextExpr()} + ${disp}`);
+      parts.push({ lo: `(${a} % 4294967296 | 0)`, hi: `Math.floor(${a} / 4294967296)` });
+    } else {
+      parts.push({ lo: disp, hi: `(${disp} >> 31)` });
+    }
+    if (i.base >= 0) {
+      const b = this.baked ? i.base : 'i.base';
+      parts.push({ lo: this.regLo(b), hi: this.regHi(b) });
+    }
+    if (i.index >= 0) {
+      const x = this.baked ? i.index : 'i.index';
+      const sh = this.baked ? String(Math.log2(i.scale)) : 'SCALE_SHIFT[i.scale]';
+      const xl = this.regLo(x), xh = this.regHi(x);
+      if (this.baked && i.scale === 1) parts.push({ lo: xl, hi: xh });
+      else parts.push({ lo: `(${xl} << ${sh})`, hi: `((${xh} << ${sh}) | (${sh} === 0 ? 0 : ${xl} >>> (32 - ${sh})))` });
+    }
+    if (i.seg === 4 || i.seg === 5) {
+      const s = i.seg === 4 ? 'fs' : 'gs';
+      parts.push({ lo: `cpu.${s}BaseLo`, hi: `cpu.${s}BaseHi` });
+    }
+    let v: V;
+    if (i.adsize === 4) {
+      const lo = parts.map((p) => p.lo).join(' + ');
+      v = this.val(4, `(${lo}) | 0`);
+      v = { lo: v.lo, hi: '0' };
+    } else if (parts.length === 1) {
+      v = this.val(8, `${parts[0].lo} | 0`, `${parts[0].hi} | 0`);
+    } else {
+      const sumLo = this.tmp(parts.map((p) => `(${p.lo} >>> 0)`).join(' + '));
+      const hi = this.tmp(`(${parts.map((p) => p.hi).join(' + ')} + ((${sumLo} / 4294967296) | 0)) | 0`);
+      v = { lo: this.tmp(`${sumLo} | 0`), hi };
+    }
+    this.eaCache = v;
+    return v;
+  }
+
+  // ---- memory ---------------------------------------------------------------------------------
+
+  load(size: number, a: V): V {
+    switch (size) {
+      case 1: return this.val(1, `M.rd8(${a.lo}, ${a.hi})`);
+      case 2: return this.val(2, `M.rd16(${a.lo}, ${a.hi})`);
+      case 4: return this.val(4, `M.rd32(${a.lo}, ${a.hi})`);
+      default: { const lo = this.tmp(`M.rd64(${a.lo}, ${a.hi})`); return { lo, hi: this.tmp('M.hi') }; }
+    }
+  }
+  store(size: number, a: V, v: V): void {
+    switch (size) {
+      case 1: this.line(`M.wr8(${a.lo}, ${a.hi}, ${v.lo});`); return;
+      case 2: this.line(`M.wr16(${a.lo}, ${a.hi}, ${v.lo});`); return;
+      case 4: this.line(`M.wr32(${a.lo}, ${a.hi}, ${v.lo});`); return;
+      default: this.line(`M.wr64(${a.lo}, ${a.hi}, ${v.lo}, ${v.hi});`);
+    }
+  }
+  /** a + k for a small constant k (stack slots, string elements). */
+  addrPlus(a: V, k: number): V {
+    if (k === 0) return a;
+    const s = this.tmp(`(${a.lo} >>> 0) + (${k})`);
+    return { lo: this.tmp(`${s} | 0`), hi: this.tmp(`(${a.hi} + Math.floor(${s} / 4294967296)) | 0`) };
+  }
+
+  // ---- arithmetic (results canonical for `size`) ----------------------------------------------
+
+  add(size: number, a: V, b: V, carryIn = '0'): V {
+    if (size === 8) {
+      const s = this.tmp(`(${a.lo} >>> 0) + (${b.lo} >>> 0) + ${carryIn}`);
+      return { lo: this.tmp(`${s} | 0`), hi: this.tmp(`(${a.hi} + ${b.hi} + (${s} > 4294967295 ? 1 : 0)) | 0`) };
+    }
+    return this.val(size, this.trunc(size, `${a.lo} + ${b.lo} + ${carryIn}`));
+  }
+  sub(size: number, a: V, b: V, borrowIn = '0'): V {
+    if (size === 8) {
+      const s = this.tmp(`(${a.lo} >>> 0) - (${b.lo} >>> 0) - ${borrowIn}`);
+      return { lo: this.tmp(`${s} | 0`), hi: this.tmp(`(${a.hi} - ${b.hi} - (${s} < 0 ? 1 : 0)) | 0`) };
+    }
+    return this.val(size, this.trunc(size, `${a.lo} - ${b.lo} - ${borrowIn}`));
+  }
+  bit(op: '&' | '|' | '^', size: number, a: V, b: V): V {
+    return this.val(size, `${a.lo} ${op} ${b.lo}`, size === 8 ? `${a.hi} ${op} ${b.hi}` : '0');
+  }
+  not(size: number, a: V): V {
+    return this.val(size, this.trunc(size, `~${a.lo}`), size === 8 ? `~${a.hi}` : '0');
+  }
+  /** Truncate a JS int expression to a canonical value of `size`. */
+  trunc(size: number, expr: string): string {
+    return size === 4 ? `(${expr}) | 0` : size === 8 ? `(${expr}) | 0` : `(${expr}) & ${maskOf(size)}`;
+  }
+  /** Zero-extend a canonical value of size `from` to `to`. */
+  zext(from: number, to: number, v: V): V {
+    if (to <= 4 || from === 8) return { lo: v.lo, hi: to === 8 ? v.hi : '0' };
+    return { lo: v.lo, hi: '0' };
+  }
+  /** Sign-extend a canonical value of size `from` to `to`. */
+  sext(from: number, to: number, v: V): V {
+    if (from >= to) return v;
+    let lo: string;
+    if (from === 1) lo = `((${v.lo} << 24) >> 24)`;
+    else if (from === 2) lo = `((${v.lo} << 16) >> 16)`;
+    else lo = v.lo;
+    const l = this.val(4, lo).lo;
+    if (to === 8) return { lo: l, hi: this.tmp(`${l} >> 31`) };
+    return this.val(to, this.trunc(to, l));
+  }
+  /** A boolean JS expression -> value 0/1 of size 1. */
+  bool(expr: string): V { return this.val(1, `(${expr}) ? 1 : 0`); }
+  /** Unsigned a < b (JS boolean expression). */
+  ltu(size: number, a: V, b: V): string {
+    if (size === 8) return `((${a.hi} >>> 0) < (${b.hi} >>> 0) || (${a.hi} === ${b.hi} && (${a.lo} >>> 0) < (${b.lo} >>> 0)))`;
+    return `((${a.lo} >>> 0) < (${b.lo} >>> 0))`;
+  }
+  eqz(size: number, a: V): string { return size === 8 ? `((${a.lo} | ${a.hi}) === 0)` : `(${a.lo} === 0)`; }
+  /** Top bit of a value of `size` as 0/1 expression. */
+  msb(size: number, a: V): string {
+    return size === 8 ? `(${a.hi} >>> 31)` : size === 4 ? `(${a.lo} >>> 31)` : `((${a.lo} >>> ${size * 8 - 1}) & 1)`;
+  }
+  select(size: number, cond: string, a: V, b: V): V {
+    const c = this.tmp(cond);
+    return this.val(size, `${c} ? ${a.lo} : ${b.lo}`, size === 8 ? `${c} ? ${a.hi} : ${b.hi}` : '0');
+  }
+
+  // ---- lazy flags -----------------------------------------------------------------------------
+  // Generic handlers keep the record in cpu.ccOp / cpu.cc. The translator overrides the three hooks
+  // below to keep it in block locals, syncing to cpu only where something reads the cpu copy.
+
+  /** Store a flag record (hook). */
+  protected storeFlagRecord(op: number, dst: V, src: V, aux: V): void {
+    this.line(`cpu.ccOp = ${op}; CC[${CC.DST_LO}] = ${dst.lo}; CC[${CC.DST_HI}] = ${dst.hi}; ` +
+      `CC[${CC.SRC_LO}] = ${src.lo}; CC[${CC.SRC_HI}] = ${src.hi}; CC[${CC.AUX_LO}] = ${aux.lo}; CC[${CC.AUX_HI}] = ${aux.hi};`);
+  }
+  /** Called before generated code reads cpu.ccOp/cpu.cc/cpu.eflags status bits (hook). */
+  flagsWillBeRead(): void {}
+  /** Called after generated code wrote cpu.ccOp/cpu.cc/cpu.eflags status bits directly (hook). */
+  flagsWereWritten(): void {}
+
+  /** Record a flag-producing operation (QEMU's cc_op style). */
+  setFlags(kind: CcKind, size: number, dst: V, src: V = ZERO, aux: V = ZERO): void {
+    this.flagsTouched = true;
+    this.storeFlagRecord(ccOpOf(kind, size), dst, src, aux);
+    this.lastFlags = { kind, size, dst, src, aux };
+  }
+  /** Condition `cc` (0..15) of the current flags, as a JS boolean expression (a local). */
+  cond(cc: number | string): string {
+    this.flagsWillBeRead();
+    return this.tmp(`rt.cond(cpu, ${cc})`);
+  }
+  /** The carry flag as 0/1. */
+  carry(): string { return this.tmp(`${this.cond(2)} ? 1 : 0`); }
+  /** Full RFLAGS (status flags materialised). */
+  eflags(): string { this.flagsWillBeRead(); return this.tmp(`rt.eflags(cpu)`); }
+  /** Replace the status flags (mask `mask`) with `value`, materialising the rest. */
+  setEflagsBits(mask: number, value: string): void {
+    const f = this.eflags();
+    this.line(`cpu.eflags = (${f} & ~${mask}) | ((${value}) & ${mask}); cpu.ccOp = 0;`);
+    this.flagsTouched = true;
+    this.flagsWereWritten();
+    this.lastFlags = null;
+  }
+  /** Replace all of RFLAGS that `mask` (a JS expression) selects with `value` (popf). */
+  writeEflags(mask: string, value: string): void {
+    const f = this.eflags();
+    this.line(`cpu.eflags = (${f} & ~(${mask})) | ((${value}) & (${mask})) | 2; cpu.ccOp = 0;`);
+    this.flagsTouched = true;
+    this.flagsWereWritten();
+    this.lastFlags = null;
+  }
+  /** Change a control bit of RFLAGS that lazy evaluation never touches (DF, IF, AC ...). */
+  setControlFlag(bit: number, on: boolean): void {
+    this.line(on ? `cpu.eflags |= ${bit};` : `cpu.eflags &= ${~bit};`);
+  }
+  /** Read a control bit (DF) of RFLAGS as a JS boolean expression. */
+  controlFlag(bit: number): string { return `((cpu.eflags & ${bit}) !== 0)`; }
+
+  // ---- control flow ---------------------------------------------------------------------------
+
+  /** Continue at an exact-number address expression. */
+  jumpTo(addr: string): void { this.line(`cpu.rip = ${addr};`); this.branched = true; }
+  /** Continue at a 64-bit value (indirect branch): non-canonical targets raise #GP at this instruction. */
+  jumpV(v: V): void {
+    this.line(`if (((${v.hi} << 16) >> 16) !== ${v.hi}) throw rt.gp('jump to non-canonical address');`);
+    this.jumpTo(`(${v.hi} * 4294967296 + (${v.lo} >>> 0))`);
+  }
+  /** Conditional branch to the instruction's relative target. */
+  branchIf(cond: string): void { this.line(`if (${cond}) cpu.rip = ${this.targetExpr()};`); this.branched = true; }
+  /** An exact-number address expression -> V. */
+  addrV(addr: string): V {
+    const a = this.tmp(addr);
+    return { lo: this.tmp(`${a} % 4294967296 | 0`), hi: this.tmp(`Math.floor(${a} / 4294967296) | 0`) };
+  }
+
+  /** Raise an exception at this instruction. */
+  raise(vector: number, detail: string): void { this.line(`throw rt.fault(${vector}, 0, ${JSON.stringify(detail)});`); }
+
+  /** Call a shared helper implementation: H.name(cpu, i, ...args). Helpers see and may change the whole
+   * CPU state, so the translator writes back its cached state before and reloads it after (hooks). */
+  helper(name: string, ...args: string[]): void {
+    this.beforeHelper();
+    this.line(`H.${name}(cpu, ${this.insnRef()}${args.map((a) => ', ' + a).join('')});`);
+    this.afterHelper();
+  }
+  /** Hook: make cpu the authoritative copy of all state. */
+  beforeHelper(): void {}
+  /** Hook: reload cached state from cpu. */
+  afterHelper(): void { this.lastFlags = null; this.flagsTouched = true; }
+  /** How generated code names the decoded record of this instruction. */
+  insnRef(): string { return 'i'; }
+
+  /** Names of the condition codes, for comments. */
+  static ccName(cc: number): string { return CC_NAMES[cc]; }
+}
+
+/** Expressions that are safe to use more than once: literals, temps and immutable record fields. A
+ * register cell (R[4]) is NOT simple: the instruction may overwrite it before the value is used. */
+function isSimple(expr: string): boolean {
+  return /^(-?\d+|t[\d_]+|i\.\w+)$/.test(expr);
+}

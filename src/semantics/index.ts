@@ -1,0 +1,24 @@
+// The registry: mnemonic -> semantics. One definition per instruction, consumed by the interpreter
+// (generic handlers) and the translator (baked blocks) through the Emitter.
+
+import { type Insn, K } from '../decoder/insn.js';
+import { ALU } from './alu.js';
+import { CONTROL } from './control.js';
+import { type Semantics } from './emit.js';
+import { SIMD } from './simd/index.js';
+import { STRING } from './string.js';
+import { SYSTEM } from './system.js';
+
+export const SEMANTICS: Record<string, Semantics> = { ...ALU, ...CONTROL, ...STRING, ...SYSTEM, ...SIMD };
+
+const privileged: Semantics = SYSTEM.hlt;
+
+/** The semantics of a decoded instruction, or null when none is implemented (-> #UD). */
+export function semanticsOf(i: Insn): Semantics | null {
+  if (i.mnem === 'mov' && (i.k0 === K.Cr || i.k1 === K.Cr || i.k0 === K.Dr || i.k1 === K.Dr)) return privileged;
+  if (i.mnem === 'mov' && (i.k0 === K.Sreg || i.k1 === K.Sreg)) return SEMANTICS['mov_sreg'] ?? null;
+  return SEMANTICS[i.mnem] ?? null;
+}
+
+export { Emitter } from './emit.js';
+export type { Semantics, V } from './emit.js';

@@ -1,0 +1,68 @@
+// String instructions (movs, stos, lods, scas, cmps) with rep/repe/repne (SDM vol. 1 7.3.9). Each
+// iteration commits RSI/RDI/RCX before the next, so a fault in iteration k leaves the registers as
+// the CPU would (RIP still at the instruction, RCX counting the remaining elements).
+
+import { P } from '../decoder/insn.js';
+import { type Emitter, type Semantics, type V } from './emit.js';
+import { CcKind, F } from './state.js';
+
+export const STRING: Record<string, Semantics> = {};
+const RAX = 0, RCX = 1, RSI = 6, RDI = 7;
+
+/** Advance an address register by the element size in the DF direction. */
+function step(e: Emitter, r: number, adsize: number, delta: string): void {
+  if (adsize === 4) { e.line(`${e.regLo(r)} = (${e.regLo(r)} + ${delta}) | 0; ${e.regHi(r)} = 0;`); return; }
+  e.line(`{ const s = (${e.regLo(r)} >>> 0) + ${delta}; ${e.regLo(r)} = s | 0; ${e.regHi(r)} = (${e.regHi(r)} + Math.floor(s / 4294967296)) | 0; }`);
+}
+function addr(e: Emitter, r: number, adsize: number, seg: boolean): V {
+  const lo = e.regLo(r), hi = adsize === 4 ? '0' : e.regHi(r);
+  if (!seg) return e.val(8, lo, hi);
+  // A segment override (FS/GS) applies to the source operand of movs/lods/cmps.
+  const s = e.i.seg === 4 ? 'fs' : 'gs';
+  const sum = e.tmp(`(${lo} >>> 0) + (cpu.${s}BaseLo >>> 0)`);
+  return { lo: e.tmp(`${sum} | 0`), hi: e.tmp(`(${hi} + cpu.${s}BaseHi + (${sum} > 4294967295 ? 1 : 0)) | 0`) };
+}
+
+function stringOp(op: 'movs' | 'stos' | 'lods' | 'scas' | 'cmps'): Semantics {
+  return (e, i) => {
+    const size = e.size(0) || i.opsize;
+    const ad = i.adsize;
+    const rep = (i.prefixes & (P.REP | P.REPNE)) !== 0;
+    const repne = (i.prefixes & P.REPNE) !== 0;
+    const segSrc = i.seg === 4 || i.seg === 5;
+    const delta = e.tmp(`${e.controlFlag(F.DF)} ? ${-size} : ${size}`);
+    const cnt = ad === 4 ? `${e.regLo(RCX)}` : `(${e.regLo(RCX)} | ${e.regHi(RCX)})`;
+    if (rep) e.line(`while (${cnt} !== 0) {`);
+    else e.line('{');
+    switch (op) {
+      case 'movs': { const v = e.load(size, addr(e, RSI, ad, segSrc)); e.store(size, addr(e, RDI, ad, false), v); step(e, RSI, ad, delta); step(e, RDI, ad, delta); break; }
+      case 'stos': { e.store(size, addr(e, RDI, ad, false), e.getReg(RAX, size)); step(e, RDI, ad, delta); break; }
+      case 'lods': { const v = e.load(size, addr(e, RSI, ad, segSrc)); e.setReg(RAX, size, v); step(e, RSI, ad, delta); break; }
+      case 'scas': {
+        const v = e.load(size, addr(e, RDI, ad, false));
+        const a = e.getReg(RAX, size);
+        const r = e.sub(size, a, v);
+        step(e, RDI, ad, delta);
+        e.setFlags(CcKind.SUB, size, r, v);
+        break;
+      }
+      case 'cmps': {
+        const a = e.load(size, addr(e, RSI, ad, segSrc));
+        const b = e.load(size, addr(e, RDI, ad, false));
+        const r = e.sub(size, a, b);
+        step(e, RSI, ad, delta); step(e, RDI, ad, delta);
+        e.setFlags(CcKind.SUB, size, r, b);
+        break;
+      }
+    }
+    if (rep) {
+      if (ad === 4) e.line(`${e.regLo(RCX)} = (${e.regLo(RCX)} - 1) | 0; ${e.regHi(RCX)} = 0;`);
+      else e.line(`{ const s = (${e.regLo(RCX)} >>> 0) - 1; ${e.regLo(RCX)} = s | 0; ${e.regHi(RCX)} = (${e.regHi(RCX)} - (s < 0 ? 1 : 0)) | 0; }`);
+      // repe/repne end on the flag condition for scas/cmps (the zero flag of this iteration).
+      if (op === 'scas' || op === 'cmps') e.line(`if (${repne ? '' : '!'}${e.cond(4)}) break;`);
+    }
+    e.line('}');
+    e.lastFlags = null;
+  };
+}
+for (const op of ['movs', 'stos', 'lods', 'scas', 'cmps'] as const) STRING[op] = stringOp(op);
