@@ -6,9 +6,8 @@
 // Every failure is one line on stderr naming what and where; no JS stack trace reaches the user
 // (set RINGJIT_DEBUG=1 to see one for an internal error).
 
-import { readFileSync } from 'node:fs';
 import { disassemble } from './decoder/format.js';
-import { executableSections, LoadError, parseElf } from './kernel/elf.js';
+import { codeSectionsAndSymbols, LoadError, readElfFile } from './kernel/elf.js';
 import { Kernel } from './kernel/kernel.js';
 import { CodeCache } from './runtime/codecache.js';
 import { Cpu } from './runtime/cpu.js';
@@ -127,18 +126,20 @@ function run(o: RunOptions): number {
 }
 
 function disasmCommand(path: string): number {
-  let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    err(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`);
-    return 1;
-  }
-  try {
-    const elf = parseElf(bytes, path);
-    for (const sec of executableSections(elf, bytes)) {
-      process.stdout.write(`\nDisassembly of section ${sec.name}:\n\n`);
-      for (const line of disassemble(sec.data, sec.addr, 64)) process.stdout.write(line + '\n');
+    const elf = readElfFile(path);
+    const { sections, symbols } = codeSectionsAndSymbols(elf);
+    const names = new Map<number, string>();
+    for (const sym of symbols) if (sym.type === 2 /* STT_FUNC */ && sym.name) names.set(sym.value, sym.name);
+    for (const sec of sections) {
+      process.stdout.write(`\nDisassembly of section ${sec.name}:\n`);
+      const lines = disassemble(sec.bytes, sec.addr, 64);
+      for (const line of lines) {
+        const addr = parseInt(line.trim().split(':')[0], 16);
+        const fn = names.get(addr);
+        if (fn !== undefined) process.stdout.write(`\n${addr.toString(16).padStart(16, '0')} <${fn}>:\n`);
+        process.stdout.write(line + '\n');
+      }
     }
   } catch (e) {
     if (e instanceof LoadError) { err(e.message); return 1; }

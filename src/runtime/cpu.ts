@@ -31,6 +31,8 @@ export class Cpu implements CpuState {
   mxcsr = 0x1f80;
   /** x87 control word, kept for fnstcw/fldcw round trips. */
   fpuCw = 0x37f;
+  /** x87 status word (kept for fnstsw/fnstenv/fldenv round trips). */
+  fpuSw = 0;
   fsBaseLo = 0; fsBaseHi = 0;
   gsBaseLo = 0; gsBaseHi = 0;
   kernelGsBaseLo = 0; kernelGsBaseHi = 0;

@@ -6,6 +6,8 @@ import { type Block, type CodeCache } from './codecache.js';
 import { type Cpu } from './cpu.js';
 import { GuestExit, GuestFault } from './faults.js';
 import { type Interpreter } from './interp.js';
+import { type Insn } from '../decoder/insn.js';
+import { formatInsn } from '../decoder/format.js';
 
 export interface GuestOS {
   /** True once the task has exited or been killed. */
@@ -43,6 +45,7 @@ export function interpretBlock(cpu: Cpu, os: GuestOS, cache: CodeCache, interp: 
       const i = insns[k];
       const next = i.addr + i.len;
       cpu.rip = next;
+      if (TRACE) traceInsn(cpu, i);
       (i.handler ?? interp.handlerOf(i))(cpu, i);
       if (cpu.rip !== next || cache.dirty) { k++; break; }
     }
@@ -58,6 +61,14 @@ export function interpretBlock(cpu: Cpu, os: GuestOS, cache: CodeCache, interp: 
   }
   cpu.instret += k;
   return k;
+}
+
+/** RINGJIT_TRACE=1: print every interpreted instruction with the registers before it (debugging aid). */
+const TRACE = typeof process !== 'undefined' && !!process.env.RINGJIT_TRACE;
+function traceInsn(cpu: Cpu, i: Insn): void {
+  const regs = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15']
+    .map((n, r) => `${n}=${(cpu.regs[2 * r + 1] >>> 0).toString(16)}_${(cpu.regs[2 * r] >>> 0).toString(16).padStart(8, '0')}`).join(' ');
+  process.stderr.write(`trace ${i.addr.toString(16)} ${formatInsn(i).replace(/\s+/g, ' ')} | ${regs} fl=${cpu.getEflags().toString(16)}\n`);
 }
 
 /** Look up the block at cpu.rip, running a kernel trap or delivering a fetch fault instead. */

@@ -139,6 +139,12 @@ function count(e: Emitter): string {
   const m = e.size(0) === 8 ? 0x3f : 0x1f;
   return e.tmp(`${e.read(1, 1).lo} & ${m}`);
 }
+/** Close the `if (count !== 0) {` of a shift: with count 0 nothing changes, except that a 32-bit
+ * register destination is still written, i.e. zero-extended to 64 bits (as the CPU does). */
+function endCountIf(e: Emitter, a: V): void {
+  if (e.size(0) === 4 && e.kind(0) === K.Reg) { e.line('} else {'); e.write(0, a); }
+  e.line('}');
+}
 function shiftBy(e: Emitter, op: 'shl' | 'shr' | 'sar', size: number, a: V, n: string): V {
   if (size === 8) {
     const lo = e.tmp(`rt.${op}64(${a.lo}, ${a.hi}, ${n})`);
@@ -159,7 +165,7 @@ function shift(op: 'shl' | 'shr' | 'sar'): Semantics {
     const pre = shiftBy(e, op, size, a, `(${n} - 1)`);
     e.write(0, r);
     e.setFlags(op === 'shl' ? CcKind.SHL : op === 'shr' ? CcKind.SHR : CcKind.SAR, size, r, pre, a);
-    e.line('}');
+    endCountIf(e, a);
     e.lastFlags = null; // conditional: the translator cannot know the producer statically
   };
 }
@@ -186,7 +192,7 @@ function rotate(left: boolean): Semantics {
     const cf = left ? lsb : msb;
     const of = left ? `(${msb} ^ ${lsb})` : `(${msb} ^ ${msb2})`;
     e.setEflagsBits(F.CF | F.OF, `(${cf} ? ${F.CF} : 0) | (${of} ? ${F.OF} : 0)`);
-    e.line('}');
+    endCountIf(e, a);
   };
 }
 ALU.rol = rotate(true);
@@ -204,7 +210,7 @@ function rotateCarry(left: boolean): Semantics {
     const r = e.val(size, lo, size === 8 ? 'rt.OUT[1]' : '0');
     e.write(0, r);
     e.setEflagsBits(F.CF | F.OF, 'rt.OUT[2]');
-    e.line('}');
+    endCountIf(e, a);
   };
 }
 ALU.rcl = rotateCarry(true);
@@ -224,7 +230,7 @@ function doubleShift(left: boolean): Semantics {
     const pre: V = { lo: e.tmp('rt.OUT[2]'), hi: e.tmp('rt.OUT[3]') };
     // SHRD's OF (count 1) is a sign change: msb(a) ^ msb(r), so record a ^ r as the SHR "original".
     e.setFlags(left ? CcKind.SHL : CcKind.SHR, size, r, pre, left ? a : e.bit('^', size, a, r));
-    e.line('}');
+    endCountIf(e, a);
     e.lastFlags = null;
   };
 }

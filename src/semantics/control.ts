@@ -34,8 +34,11 @@ CONTROL.pop = (e) => {
   if (e.kind(0) === K.Mem) { e.write(0, v); e.setReg(RSP, 8, sp); }
   else { e.setReg(RSP, 8, sp); e.write(0, v); } // pop rsp: the loaded value wins
 };
+/** pushf/popf/leave have no explicit operand: their size is the operand size (8, or 2 with 66). */
+function stackSize(e: Emitter): number { return e.i.opsize === 2 ? 2 : 8; }
+
 CONTROL.pushf = (e) => {
-  const size = e.size(0);
+  const size = stackSize(e);
   // The pushed image never has VM or RF set (SDM PUSHF).
   const f = e.eflags();
   push(e, size, e.val(size, `${f} & ${~(F.VM | F.RF) & 0xffffff}`));
@@ -43,7 +46,7 @@ CONTROL.pushf = (e) => {
 CONTROL.pushfq = CONTROL.pushf;
 CONTROL.pushfw = CONTROL.pushf;
 CONTROL.popf = (e) => {
-  const size = e.size(0);
+  const size = stackSize(e);
   const { v, sp } = popLoad(e, size);
   e.setReg(RSP, 8, sp);
   // At CPL 3, IOPL and IF are not changed by popf; VM and RF are never set from the image.
@@ -55,7 +58,7 @@ CONTROL.popfq = CONTROL.popf;
 CONTROL.popfw = CONTROL.popf;
 
 CONTROL.leave = (e) => {
-  const size = e.size(0) || 8;
+  const size = stackSize(e);
   const bp = e.getReg(RBP, 8);
   const v = e.load(size, bp);
   e.setReg(RSP, 8, e.add(8, bp, e.c(size)));

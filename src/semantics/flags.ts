@@ -94,8 +94,9 @@ export function condFromFlags(cc: number, get: (f: FlagName) => string): string 
     case 3: e = `((${get('cf')}) || (${get('zf')}))`; break;
     case 4: e = `(${get('sf')})`; break;
     case 5: e = `(${get('pf')})`; break;
-    case 6: e = `((${get('sf')}) != (${get('of')}))`; break;
-    default: e = `((${get('zf')}) || ((${get('sf')}) != (${get('of')})))`; break;
+    // Flags may be 0/1, booleans or bit masks: compare their truth values.
+    case 6: e = `(!(${get('sf')}) !== !(${get('of')}))`; break;
+    default: e = `((${get('zf')}) || (!(${get('sf')}) !== !(${get('of')})))`; break;
   }
   return cc & 1 ? `!${e}` : `!!${e}`;
 }

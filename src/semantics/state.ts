@@ -75,6 +75,10 @@ export interface CpuState {
   xmmF32: Float32Array;
   xmmU8: Uint8Array;
   mxcsr: number;
+  /** x87 control word (fnstcw/fldcw/fninit); x87 arithmetic itself is not modelled. */
+  fpuCw: number;
+  /** x87 status word (fnstsw/fnstenv/fldenv/fnclex/fninit). */
+  fpuSw: number;
   /** Segment bases for FS and GS (only these matter in 64-bit mode), as halves. */
   fsBaseLo: number; fsBaseHi: number;
   gsBaseLo: number; gsBaseHi: number;
