@@ -10,6 +10,8 @@ await build({
   target: 'node20',
   outfile: 'dist/ringjit.mjs',
   sourcemap: 'linked',
+  // Bundled CommonJS dependencies (source-map) call require() for Node built-ins.
+  banner: { js: "import { createRequire as __ringjitCreateRequire } from 'node:module'; const require = __ringjitCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
 console.log(`built dist/ringjit.mjs in ${Date.now() - t0} ms`);

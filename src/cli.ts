@@ -18,7 +18,7 @@ import { makeHelpers } from './runtime/helpers.js';
 import { Interpreter } from './runtime/interp.js';
 import { JitEngine } from './runtime/jit.js';
 
-const USAGE = `usage: ringjit run [--engine interp|jit] [--root DIR] [--strace] [--stats] [--deterministic] PROGRAM [ARGS...]
+const USAGE = `usage: ringjit run [--engine interp|jit] [--root DIR] [--strace] [--stats] [--deterministic] [--dump-js DIR] PROGRAM [ARGS...]
        ringjit disasm PROGRAM`;
 
 interface RunOptions {
@@ -27,6 +27,7 @@ interface RunOptions {
   strace: boolean;
   stats: boolean;
   deterministic: boolean;
+  dumpJs: string | null;
   program: string;
   args: string[];
 }
@@ -34,7 +35,7 @@ interface RunOptions {
 function err(msg: string): void { process.stderr.write(`ringjit: ${msg}\n`); }
 
 function parseRun(argv: string[]): RunOptions | string {
-  const o: RunOptions = { engine: 'interp', root: '/', strace: false, stats: false, deterministic: false, program: '', args: [] };
+  const o: RunOptions = { engine: 'interp', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, program: '', args: [] };
   let k = 0;
   for (; k < argv.length; k++) {
     const a = argv[k];
@@ -53,6 +54,7 @@ function parseRun(argv: string[]): RunOptions | string {
         case '--strace': o.strace = true; break;
         case '--stats': o.stats = true; break;
         case '--deterministic': o.deterministic = true; break;
+        case '--dump-js': o.dumpJs = value(); break;
         default: return `unknown option ${flag}`;
       }
     } catch (e) { return (e as Error).message; }
@@ -86,6 +88,7 @@ function run(o: RunOptions): number {
   const interp = new Interpreter(helpers);
   const jit = o.engine === 'jit' ? new JitEngine(cpu, kernel, cache, interp, helpers) : null;
   const engine: Engine = jit ?? new InterpEngine(cpu, kernel, cache, interp);
+  if (jit && o.dumpJs !== null) jit.dumpDir = o.dumpJs;
   kernel.onCodeUnmap = (start, len) => cache.invalidateRange(start, len);
   const t0 = process.hrtime.bigint();
   try {

@@ -3,6 +3,7 @@
 // Block objects the first time they are seen, so steady-state dispatch between hot blocks is two
 // number comparisons and no Map lookup (DESIGN decision 6).
 
+import { dumpBlock } from '../translator/dump.js';
 import { translateBlock, type TranslateContext } from '../translator/translate.js';
 import { type Block, type CodeCache } from './codecache.js';
 import { type Cpu } from './cpu.js';
@@ -25,8 +26,8 @@ export interface JitStats {
 export class JitEngine implements Engine {
   readonly stats: JitStats = { blocksTranslated: 0, jsBytes: 0, translateMs: 0, blockRuns: 0, chainHits: 0, lookups: 0 };
   private readonly ctx: TranslateContext;
-  /** Keep generated sources (for --dump-js). */
-  keepSource = false;
+  /** Directory for --dump-js, or null. */
+  dumpDir: string | null = null;
 
   constructor(private readonly cpu: Cpu, private readonly os: GuestOS, private readonly cache: CodeCache,
     private readonly interp: Interpreter, helpers: Record<string, Helper>, private readonly threshold = 2) {
@@ -44,7 +45,7 @@ export class JitEngine implements Engine {
     const t = translateBlock(b.insns, this.ctx, name);
     b.fn = t.fn as (cpu: Cpu) => number;
     b.cpl = this.cpu.cpl;
-    if (this.keepSource) b.source = t.source;
+    if (this.dumpDir !== null) dumpBlock(this.dumpDir, name, b.insns, t.source, t.insnLines);
     this.stats.blocksTranslated++;
     this.stats.jsBytes += t.source.length;
     this.stats.translateMs += performance.now() - t0;

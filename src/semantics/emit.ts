@@ -83,8 +83,12 @@ export class Emitter {
     if (highByte) return this.val(1, `(${this.regLo(this.sub16(r))} >>> 8) & 0xff`);
     return this.val(1, `${this.regLo(r)} & 0xff`);
   }
+  /** Hook: generated code is about to assign GPR r (the translator tracks what to write back). */
+  noteRegWrite(_r: number | string): void {}
+
   /** Write GPR r: 32-bit writes zero-extend to 64, 8/16-bit writes merge (SDM vol. 1, 3.4.1.1). */
   setReg(r: number | string, size: number, v: V, highByte = false): void {
+    this.noteRegWrite(highByte ? this.sub16(r) : r);
     const lo = this.regLo(r), hi = this.regHi(r);
     if (size === 8) { this.line(`${lo} = ${v.lo}; ${hi} = ${v.hi};`); return; }
     if (size === 4) { this.line(`${lo} = ${v.lo}; ${hi} = 0;`); return; }

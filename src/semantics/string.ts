@@ -11,6 +11,7 @@ const RAX = 0, RCX = 1, RSI = 6, RDI = 7;
 
 /** Advance an address register by the element size in the DF direction. */
 function step(e: Emitter, r: number, adsize: number, delta: string): void {
+  e.noteRegWrite(r);
   if (adsize === 4) { e.line(`${e.regLo(r)} = (${e.regLo(r)} + ${delta}) | 0; ${e.regHi(r)} = 0;`); return; }
   e.line(`{ const s = (${e.regLo(r)} >>> 0) + ${delta}; ${e.regLo(r)} = s | 0; ${e.regHi(r)} = (${e.regHi(r)} + Math.floor(s / 4294967296)) | 0; }`);
 }
@@ -56,6 +57,7 @@ function stringOp(op: 'movs' | 'stos' | 'lods' | 'scas' | 'cmps'): Semantics {
       }
     }
     if (rep) {
+      e.noteRegWrite(RCX);
       if (ad === 4) e.line(`${e.regLo(RCX)} = (${e.regLo(RCX)} - 1) | 0; ${e.regHi(RCX)} = 0;`);
       else e.line(`{ const s = (${e.regLo(RCX)} >>> 0) - 1; ${e.regLo(RCX)} = s | 0; ${e.regHi(RCX)} = (${e.regHi(RCX)} - (s < 0 ? 1 : 0)) | 0; }`);
       // repe/repne end on the flag condition for scas/cmps (the zero flag of this iteration).

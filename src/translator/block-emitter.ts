@@ -10,8 +10,10 @@ import { condExpr } from '../semantics/flags.js';
 /** State shared by the emitters of one block. */
 export class BlockState {
   readonly lines: string[] = [];
-  /** GPRs the block touches (loaded at entry, written back at exits). */
+  /** GPRs the block touches (loaded at entry). */
   readonly regsUsed = new Set<number>();
+  /** GPRs the block assigns (written back at exits). */
+  readonly regsWritten = new Set<number>();
   /** True once any flag record was stored in the locals (cpu's copy may be stale). */
   flagsDirty = false;
   /** The record of the last unconditional flag producer in this block, if still current. */
@@ -25,11 +27,12 @@ export class BlockState {
     readonly tlbMask: number,
   ) {}
 
-  /** Statements that copy every cached register and the flag record back to cpu. */
+  /** Statements that copy the registers written so far and the flag record (if produced) back to cpu.
+   * Registers only ever read still equal cpu's copy. */
   writeBack(): string {
     let s = '';
-    for (const r of this.regsUsed) s += `R[${2 * r}] = r${r}l; R[${2 * r + 1}] = r${r}h; `;
-    return s + FLAG_SYNC;
+    for (const r of this.regsWritten) s += `R[${2 * r}] = r${r}l; R[${2 * r + 1}] = r${r}h; `;
+    return this.flagsDirty ? s + FLAG_SYNC : s;
   }
   /** Statements that reload the cached state from cpu (after a helper changed it). */
   reload(): string {
@@ -50,6 +53,11 @@ export class BlockEmitter extends Emitter {
   }
 
   override insnRef(): string { return `I[${this.index}]`; }
+
+  override noteRegWrite(r: number | string): void {
+    if (typeof r !== 'number') throw new Error('baked emitter got a dynamic register');
+    this.st.regsWritten.add(r);
+  }
 
   override regLo(r: number | string): string {
     if (typeof r !== 'number') throw new Error('baked emitter got a dynamic register');
@@ -113,11 +121,13 @@ export class BlockEmitter extends Emitter {
     const hit = `TWL[${s}] === (${a.lo} & -4096) && TWH[${s}] === ${a.hi}${fits}`;
     const p = `PH[${s}] + (${a.lo} & 4095)`;
     switch (size) {
-      case 1: this.line(`if (${hit}) U8[${p}] = ${v.lo}; else M.wr8(${a.lo}, ${a.hi}, ${v.lo});`); return;
-      case 2: this.line(`if (${hit}) DV.setUint16(${p}, ${v.lo}, true); else M.wr16(${a.lo}, ${a.hi}, ${v.lo});`); return;
-      case 4: this.line(`if (${hit}) DV.setInt32(${p}, ${v.lo}, true); else M.wr32(${a.lo}, ${a.hi}, ${v.lo});`); return;
+      // Only the slow path can reach a page holding translated code (write tags are never filled for
+      // those), so only it checks whether the store invalidated code.
+      case 1: this.line(`if (${hit}) U8[${p}] = ${v.lo}; else { M.wr8(${a.lo}, ${a.hi}, ${v.lo}); smc = CACHE.dirty; }`); return;
+      case 2: this.line(`if (${hit}) DV.setUint16(${p}, ${v.lo}, true); else { M.wr16(${a.lo}, ${a.hi}, ${v.lo}); smc = CACHE.dirty; }`); return;
+      case 4: this.line(`if (${hit}) DV.setInt32(${p}, ${v.lo}, true); else { M.wr32(${a.lo}, ${a.hi}, ${v.lo}); smc = CACHE.dirty; }`); return;
       default: this.line(`if (${hit}) { const q = ${p}; DV.setInt32(q, ${v.lo}, true); DV.setInt32(q + 4, ${v.hi}, true); } ` +
-        `else M.wr64(${a.lo}, ${a.hi}, ${v.lo}, ${v.hi});`);
+        `else { M.wr64(${a.lo}, ${a.hi}, ${v.lo}, ${v.hi}); smc = CACHE.dirty; }`);
     }
   }
 }

@@ -40,9 +40,9 @@ export function translateBlock(insns: Insn[], ctx: TranslateContext, name: strin
   const st = new BlockState(ctx.tlbOffset, ctx.tlbMask);
   const body: string[] = [];
   const insnLines: number[] = [];
-  const n = insns.length;
+  const count = insns.length;
   let lastBranched = false;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < count; k++) {
     const i = insns[k];
     const next = i.addr + i.len;
     const start = st.lines.length;
@@ -70,15 +70,15 @@ export function translateBlock(insns: Insn[], ctx: TranslateContext, name: strin
     if (mayFault(text) || !sem) body.push(`k = ${k};`);
     if (branched) body.push(`cpu.rip = ${next};`);
     body.push(text);
-    if (st.stored && k < n - 1) {
-      // A store that hit a page holding translated code: stop before the next instruction so the
-      // new code is decoded (the store itself has completed).
-      body.push(`if (CACHE.dirty) { ${st.writeBack()} cpu.rip = ${next}; return ${k + 1}; }`);
+    if (st.stored && k < count - 1) {
+      // A store that hit a page holding translated code: leave before the next instruction so the new
+      // code is decoded (the store itself, and this instruction, have completed).
+      body.push(`if (smc) { cpu.rip = ${next}; n = ${k + 1}; break blk; }`);
     }
-    if (branched && k !== n - 1) throw new Error(`branch in the middle of a block at ${i.addr}`);
+    if (branched && k !== count - 1) throw new Error(`branch in the middle of a block at ${i.addr}`);
     lastBranched = branched;
   }
-  const last = insns[n - 1];
+  const last = insns[count - 1];
   const endsWithBranch = lastBranched;
   const regs = [...st.regsUsed].sort((a, b) => a - b);
   const prologue = [
@@ -86,13 +86,16 @@ export function translateBlock(insns: Insn[], ctx: TranslateContext, name: strin
     'const TRL = M.rTagLo, TRH = M.rTagHi, TWL = M.wTagLo, TWH = M.wTagHi, PH = M.phys;',
     regs.length ? 'let ' + regs.map((r) => `r${r}l = R[${2 * r}], r${r}h = R[${2 * r + 1}]`).join(', ') + ';' : '',
     'let fop, fdl, fdh, fsl, fsh, fxl, fxh; ' + FLAG_LOAD,
-    'let k = 0;',
+    'let k = 0, n = 0, smc = false;',
     'try {',
+    'blk: {',
   ];
   const epilogue = [
-    st.writeBack(),
     endsWithBranch ? '' : `cpu.rip = ${last.addr + last.len};`,
-    `return ${n};`,
+    `n = ${count};`,
+    '}',
+    st.writeBack(),
+    'return n;',
     '} catch (f) {',
     st.writeBack(),
     `if (!(f && f.trap)) cpu.rip = A[k];`,

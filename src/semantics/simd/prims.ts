@@ -1,2 +1,16 @@
-// Pure lane primitives for SSE/SSE2 that generated code calls through `rt` (filled in by the SIMD module).
-export {};
+// Pure lane primitives for SSE/SSE2 that generated code calls through `rt` (everything exported here is
+// spread into rt). No allocation per call; results go to the xmm registers, SRC/SOUT or return values.
+//   - scratch.ts: SRC, the scratch source operand that generated code fills from memory (register 16)
+//   - iprims.ts:  integer lanes, packs, unpacks, shuffles, shifts, pmovmskb/movmsk, pextrw/pinsrw
+//   - fprims.ts:  floating-point arithmetic, compares, comis, rcp/rsqrt (fpcore.ts: rounding and flags)
+//   - fconv.ts:   conversions
+export { SRC } from './scratch.js';
+export {
+  pbin, pcmpeqb, paddq, pmuludq, pmaddwd, psadbw, pack, unpack, pshufd, pshufw4, shufps, shufpd, shcnt, psh, pshdq,
+  pextrw, pinsrw, pmovmskb, movmsk,
+} from './iprims.js';
+export { fsd, fss, fpd, fps, fhpd, fhps, faddsubpd, faddsubps, cmpsd, cmpss, cmppd, cmpps, comis, rcpss, rcpps } from './fprims.js';
+export {
+  SOUT, cvtsd2ss, cvtss2sd, cvtpd2ps, cvtps2pd, cvtsi2sd, cvtsi2ss, cvtdq2ps, cvtdq2pd, cvt2si, cvtps2dq, cvtpd2dq,
+} from './fconv.js';
+export { MXCSR_MASK, fxsave, fxrstor, fnstenv, fldenv } from './x87.js';

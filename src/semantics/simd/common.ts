@@ -1,0 +1,99 @@
+// Emitter-side helpers shared by the SIMD semantics: operand access for xmm registers and 32/64/128-bit
+// memory operands, alignment checks, probed 16-byte stores.
+//
+// Generation-time branches use only facts of the form key: operand kinds and sizes, and xmm register
+// numbers (which the interpreter's form key includes, so e.regNum(n) is a constant for xmm operands).
+// Immediates are read with e.f('immLo') (a constant when baked, i.immLo when generic).
+//
+// Precise faults: every memory read (and the probe of every memory write) is emitted before the first
+// register write.
+
+import { K } from '../../decoder/insn.js';
+import { type Emitter, type Semantics, type V } from '../emit.js';
+
+/** Source register number meaning "the scratch SRC" (see scratch.ts). */
+export const SCR = 16;
+/** The statement that raises #XM (SIMD floating-point exception, vector 19). */
+export const THROW_XM = `throw rt.fault(19, 0, 'unmasked SIMD floating-point exception');`;
+
+/** JS lvalue of 32-bit lane k of xmm x. */
+export function L(x: number, k: number): string { return `cpu.xmm[${4 * x + k}]`; }
+
+/** MMX forms share mnemonics with the SSE2 integer forms; MMX state is not modelled. Returns true when handled. */
+export function mmx(e: Emitter): boolean {
+  for (let n = 0; n < e.i.nops; n++) {
+    if (e.kind(n) === K.Mmx) { e.raise(6, `MMX form of '${e.i.mnem}' is not implemented`); return true; }
+  }
+  return false;
+}
+
+/** The xmm register number of operand n. */
+export function xr(e: Emitter, n: number): number {
+  if (e.kind(n) !== K.Xmm) throw new Error(`${e.i.mnem}: operand ${n} is not an xmm register`);
+  return e.regNum(n);
+}
+
+/** #GP(0) unless a is 16-byte aligned (legacy SSE 128-bit operands other than the unaligned moves). */
+export function align16(e: Emitter, a: V): void {
+  e.line(`if ((${a.lo} & 15) !== 0) throw rt.gp('misaligned 16-byte operand');`);
+}
+
+/** Read `bytes` (4, 8 or 16) at address a into lane temps. */
+export function loadLanes(e: Emitter, a: V, bytes: number, aligned: boolean): string[] {
+  if (bytes === 4) return [e.load(4, a).lo];
+  if (bytes === 2) return [e.load(2, a).lo];
+  if (bytes === 8) { const v = e.load(8, a); return [v.lo, v.hi]; }
+  if (aligned) align16(e, a);
+  const v0 = e.load(8, a);
+  const v1 = e.load(8, e.addrPlus(a, 8));
+  return [v0.lo, v0.hi, v1.lo, v1.hi];
+}
+
+/**
+ * Lane expressions of source operand n: for an xmm register the live lanes `cpu.xmm[..]` (only safe when
+ * each destination lane depends on the same source lane), for memory temps holding the loaded value.
+ */
+export function srcLanes(e: Emitter, n: number, bytes: number, aligned: boolean): string[] {
+  if (e.kind(n) === K.Xmm) { const s = e.regNum(n); return [0, 1, 2, 3].slice(0, Math.max(1, bytes / 4)).map((k) => L(s, k)); }
+  return loadLanes(e, e.ea(), bytes, aligned);
+}
+/** Like srcLanes, but xmm lanes are copied to temps first (safe for any lane permutation). */
+export function srcSnap(e: Emitter, n: number, bytes: number, aligned: boolean): string[] {
+  if (e.kind(n) === K.Xmm) return srcLanes(e, n, bytes, aligned).map((x) => e.tmp(x));
+  return srcLanes(e, n, bytes, aligned);
+}
+
+/**
+ * The source operand n for a primitive: an xmm register number, or SCR after loading the memory operand
+ * (`bytes` = 4, 8 or 16) into rt.SRC.
+ */
+export function src(e: Emitter, n: number, bytes: number, aligned: boolean): number {
+  if (e.kind(n) === K.Xmm) return e.regNum(n);
+  const v = loadLanes(e, e.ea(), bytes, aligned);
+  e.line(v.map((t, k) => `rt.SRC[${k}] = ${t};`).join(' '));
+  return SCR;
+}
+
+/** Store lanes (4, 8 or 16 bytes worth) of xmm x starting at lane k0 to address a. */
+export function storeLanes(e: Emitter, a: V, x: number, k0: number, bytes: number, aligned: boolean): void {
+  if (bytes === 4) { e.store(4, a, { lo: L(x, k0), hi: '0' }); return; }
+  if (bytes === 8) { e.store(8, a, { lo: L(x, k0), hi: L(x, k0 + 1) }); return; }
+  if (aligned) align16(e, a);
+  // Probe the whole 16 bytes for write access so a fault on the second half leaves memory untouched.
+  e.line(`M.probe(${a.lo}, ${a.hi}, 16, 1);`);
+  e.store(8, a, { lo: L(x, 0), hi: L(x, 1) });
+  e.store(8, e.addrPlus(a, 8), { lo: L(x, 2), hi: L(x, 3) });
+}
+
+/** Write lane values (expressions, already materialised) to xmm d starting at lane k0. */
+export function setLanes(e: Emitter, d: number, k0: number, vals: string[]): void {
+  e.line(vals.map((v, k) => `${L(d, k0 + k)} = ${v};`).join(' '));
+}
+
+/** The imm8 of the instruction as a run-time expression (0..255). */
+export function imm8(e: Emitter): string { return `(${e.f('immLo')} & 255)`; }
+
+/** Register the same semantics under several mnemonics. */
+export function reg(table: Record<string, Semantics>, names: string[], s: Semantics): void {
+  for (const m of names) table[m] = s;
+}
