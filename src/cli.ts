@@ -35,7 +35,7 @@ interface RunOptions {
 function err(msg: string): void { process.stderr.write(`ringjit: ${msg}\n`); }
 
 function parseRun(argv: string[]): RunOptions | string {
-  const o: RunOptions = { engine: 'interp', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, program: '', args: [] };
+  const o: RunOptions = { engine: 'jit', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, program: '', args: [] };
   let k = 0;
   for (; k < argv.length; k++) {
     const a = argv[k];
