@@ -13,7 +13,7 @@ export const enum K {
   Mem = 2,
   /** Immediate: value in immLo/immHi, already sign- or zero-extended to the operand size as the SDM says. */
   Imm = 3,
-  /** XMM register 0..15. */
+  /** XMM register 0..15. (Decoder addition: VEX/EVEX forms use s = 32/64 for YMM/ZMM and EVEX r up to 31.) */
   Xmm = 4,
   /** Segment register 0..5 (ES, CS, SS, DS, FS, GS). */
   Sreg = 5,
@@ -94,6 +94,10 @@ export const enum A {
   TRAP = 4096,
   /** Far transfer (call/jmp ptr16:32 or m16:32, retf): objdump spells these call/jmp, this bit tells them apart. */
   FAR = 8192,
+  /** An F2 prefix on this branch is MPX's BND (objdump prints `bnd jmp`). */
+  BND = 16384,
+  /** The memory operand is an m128 that objdump calls OWORD (cmpxchg16b, invept, invvpid). */
+  OWORD = 32768,
 }
 
 /** Condition codes in the encoding order of jcc/setcc/cmovcc (low nibble of the opcode). */
