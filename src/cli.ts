@@ -86,7 +86,8 @@ function run(o: RunOptions): number {
   const helpers = makeHelpers({ deterministic: o.deterministic });
   const cache = new CodeCache(cpu);
   const interp = new Interpreter(helpers);
-  const jit = o.engine === 'jit' ? new JitEngine(cpu, kernel, cache, interp, helpers) : null;
+  const threshold = Number(process.env.RINGJIT_JIT_THRESHOLD ?? '') || undefined;
+  const jit = o.engine === 'jit' ? new JitEngine(cpu, kernel, cache, interp, helpers, threshold) : null;
   const engine: Engine = jit ?? new InterpEngine(cpu, kernel, cache, interp);
   if (jit && o.dumpJs !== null) jit.dumpDir = o.dumpJs;
   kernel.onCodeUnmap = (start, len) => cache.invalidateRange(start, len);
@@ -109,6 +110,7 @@ function run(o: RunOptions): number {
       `blocks decoded         ${cache.blocksDecoded}`,
       `handler forms compiled ${interp.formsCompiled}`,
       `code invalidations     ${cache.invalidations}`,
+      `chain hits             ${cache.chainHits} (${(100 * cache.chainHits / Math.max(1, cache.chainHits + cache.lookups)).toFixed(1)}% of dispatches; ${cache.lookups} full lookups, jump-cache hit rate)`,
       `TLB misses             ${s.tlbMisses} (page walks ${s.pageWalks}, flushes ${s.tlbFlushes})`,
       `physical frames in use ${cpu.mem.framesInUse}`,
     ];
@@ -118,9 +120,8 @@ function run(o: RunOptions): number {
         `blocks translated      ${j.blocksTranslated}`,
         `generated JS           ${j.jsBytes} bytes`,
         `translation time       ${j.translateMs.toFixed(1)} ms`,
-        `block executions       ${j.blockRuns}`,
-        `chain hits             ${j.chainHits} (${(100 * j.chainHits / Math.max(1, j.blockRuns)).toFixed(1)}% of dispatches)`,
-        `full lookups           ${j.lookups}`,
+        `region blocks          ${j.regionBlocks}`,
+        `block dispatches       ${j.blockRuns}`,
       );
     }
     process.stderr.write(lines.map((l) => `ringjit: ${l}`).join('\n') + '\n');

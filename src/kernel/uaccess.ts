@@ -29,7 +29,7 @@ export class UserMemory implements UserAccess {
     const mmu = this.cpu.mmu;
     const lo = addrLo(addr), hi = addrHi(addr);
     const savedCpl = mmu.cpl;
-    mmu.cpl = 3;
+    mmu.setCpl(3);
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
         try {
@@ -48,7 +48,7 @@ export class UserMemory implements UserAccess {
     } catch {
       return -1;
     } finally {
-      mmu.cpl = savedCpl;
+      mmu.setCpl(savedCpl);
     }
   }
 

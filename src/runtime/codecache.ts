@@ -36,6 +36,9 @@ export class CodeCache {
   private readonly fetchBuf = new Uint8Array(32);
   invalidations = 0;
   blocksDecoded = 0;
+  /** Dispatch statistics: successor found through a chain link vs a full lookup. */
+  chainHits = 0;
+  lookups = 0;
   /** Set when blocks were dropped; the engines check it after each instruction that may have written
    * code, so a self-modifying write takes effect before the next instruction. */
   dirty = false;
@@ -49,6 +52,9 @@ export class CodeCache {
     if (b === undefined) { b = this.decodeBlock(addr); this.blocks.set(addr, b); }
     return b;
   }
+
+  /** The block at addr if it was already decoded (never decodes). */
+  peek(addr: number): Block | undefined { return this.blocks.get(addr); }
 
   /** Drop every block decoded from a physical page (a write hit translated code). */
   invalidatePage(page: number): void {

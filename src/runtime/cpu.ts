@@ -57,7 +57,7 @@ export class Cpu implements CpuState {
     this.mmu = new Mmu(mem);
   }
 
-  setCpl(cpl: number): void { this.cpl = cpl; this.mmu.cpl = cpl; }
+  setCpl(cpl: number): void { this.cpl = cpl; this.mmu.setCpl(cpl); }
 
   // ---- register access for the kernel and tests (not used by generated code) --------------------
 

@@ -73,8 +73,12 @@ function traceInsn(cpu: Cpu, i: Insn): void {
 
 /** Look up the block at cpu.rip, running a kernel trap or delivering a fetch fault instead. */
 export function lookup(cpu: Cpu, os: GuestOS, cache: CodeCache): Block | null {
-  const trap = cpu.traps.get(cpu.rip);
-  if (trap !== undefined) { runTrap(cpu, os, trap); return null; }
+  // Kernel trap addresses all lie in the kernel half (negative addresses), so user code never pays
+  // for the map lookup.
+  if (cpu.rip < 0) {
+    const trap = cpu.traps.get(cpu.rip);
+    if (trap !== undefined) { runTrap(cpu, os, trap); return null; }
+  }
   try {
     return cache.get(cpu.rip);
   } catch (f) {
@@ -83,17 +87,39 @@ export function lookup(cpu: Cpu, os: GuestOS, cache: CodeCache): Block | null {
   }
 }
 
+/**
+ * The block to run at cpu.rip after `prev`: one of prev's two chained successors when it matches (no
+ * map lookup), otherwise a full lookup, which then links prev to the result.
+ */
+export function next(cpu: Cpu, os: GuestOS, cache: CodeCache, prev: Block | null): Block | null {
+  const rip = cpu.rip;
+  if (prev !== null) {
+    let b: Block | null = null;
+    if (prev.succAddr0 === rip) b = prev.succ0; else if (prev.succAddr1 === rip) b = prev.succ1;
+    if (b !== null && b.valid) { cache.chainHits++; return b; }
+  }
+  cache.lookups++;
+  const b = lookup(cpu, os, cache);
+  if (b !== null && prev !== null && prev.valid) {
+    if (prev.succ0 === null || !prev.succ0.valid) { prev.succAddr0 = rip; prev.succ0 = b; }
+    else { prev.succAddr1 = rip; prev.succ1 = b; }
+  }
+  return b;
+}
+
 /** The interpreter engine. */
 export class InterpEngine implements Engine {
   constructor(private readonly cpu: Cpu, private readonly os: GuestOS, private readonly cache: CodeCache,
     private readonly interp: Interpreter) {}
 
   run(budget: number): void {
-    const cpu = this.cpu, os = this.os;
+    const cpu = this.cpu, os = this.os, cache = this.cache;
     let retired = 0;
+    let prev: Block | null = null;
     while (!os.stopped && retired < budget) {
-      const b = lookup(cpu, os, this.cache);
-      if (b !== null) retired += interpretBlock(cpu, os, this.cache, this.interp, b);
+      const b = next(cpu, os, cache, prev);
+      if (b !== null) retired += interpretBlock(cpu, os, cache, this.interp, b);
+      prev = b;
     }
   }
 }

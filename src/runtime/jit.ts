@@ -4,27 +4,32 @@
 // number comparisons and no Map lookup (DESIGN decision 6).
 
 import { dumpBlock } from '../translator/dump.js';
-import { translateBlock, type TranslateContext } from '../translator/translate.js';
+import { translateRegion, type TranslateContext } from '../translator/translate.js';
+import { K, type Insn } from '../decoder/insn.js';
 import { type Block, type CodeCache } from './codecache.js';
 import { type Cpu } from './cpu.js';
 import { GuestExit, GuestFault } from './faults.js';
-import { type Engine, type GuestOS, interpretBlock, lookup } from './exec.js';
+import { type Engine, type GuestOS, interpretBlock, next } from './exec.js';
 import { type Helper } from './helpers.js';
 import { type Interpreter } from './interp.js';
 import { TLB_SETS } from './mmu.js';
 import { rt } from './rt.js';
+import { endsBlock } from '../decoder/facts.js';
+
+/** Largest region, in blocks: bounds translation time and generated code size. */
+export const MAX_REGION_BLOCKS = 16;
 
 export interface JitStats {
   blocksTranslated: number;
+  /** Blocks included in translated regions (>= blocksTranslated). */
+  regionBlocks: number;
   jsBytes: number;
   translateMs: number;
   blockRuns: number;
-  chainHits: number;
-  lookups: number;
 }
 
 export class JitEngine implements Engine {
-  readonly stats: JitStats = { blocksTranslated: 0, jsBytes: 0, translateMs: 0, blockRuns: 0, chainHits: 0, lookups: 0 };
+  readonly stats: JitStats = { blocksTranslated: 0, regionBlocks: 0, jsBytes: 0, translateMs: 0, blockRuns: 0 };
   private readonly ctx: TranslateContext;
   /** Directory for --dump-js, or null. */
   dumpDir: string | null = null;
@@ -38,15 +43,42 @@ export class JitEngine implements Engine {
     };
   }
 
+  /** Addresses a block can continue at through direct control transfers (its static successors). */
+  private static successors(b: Block): number[] {
+    const last: Insn = b.insns[b.insns.length - 1];
+    const next = last.addr + last.len;
+    switch (last.mnem) {
+      case 'jcc': case 'loop': case 'loope': case 'loopne': case 'jrcxz': case 'jecxz': return [last.target, next];
+      case 'jmp': case 'call': return last.k0 === K.Rel ? [last.target] : [];
+      default: return endsBlock(last) ? [] : [next];
+    }
+  }
+
+  /**
+   * Translate a hot block together with the already-decoded blocks it reaches by direct branches
+   * (breadth first, at most MAX_REGION_BLOCKS), so loops run inside one generated function.
+   */
   private translate(b: Block): void {
     const t0 = performance.now();
+    const cache = this.cache;
+    const region: Block[] = [b];
+    const seen = new Set<number>([b.addr]);
+    for (let q = 0; q < region.length && region.length < MAX_REGION_BLOCKS; q++) {
+      for (const a of JitEngine.successors(region[q])) {
+        if (seen.has(a)) continue;
+        seen.add(a);
+        const s = cache.peek(a);
+        if (s !== undefined && s.runs > 0 && region.length < MAX_REGION_BLOCKS) region.push(s);
+      }
+    }
     this.ctx.tlbOffset = this.cpu.cpl === 3 ? 0 : TLB_SETS;
     const name = 'blk_' + (b.addr < 0 ? 'k' + (-b.addr).toString(16) : b.addr.toString(16));
-    const t = translateBlock(b.insns, this.ctx, name);
+    const t = translateRegion(region.map((r) => r.insns), this.ctx, name);
     b.fn = t.fn as (cpu: Cpu) => number;
     b.cpl = this.cpu.cpl;
-    if (this.dumpDir !== null) dumpBlock(this.dumpDir, name, b.insns, t.source, t.insnLines);
+    if (this.dumpDir !== null) dumpBlock(this.dumpDir, name, region.flatMap((r) => r.insns), t.source, t.insnLines);
     this.stats.blocksTranslated++;
+    this.stats.regionBlocks += region.length;
     this.stats.jsBytes += t.source.length;
     this.stats.translateMs += performance.now() - t0;
   }
@@ -56,22 +88,8 @@ export class JitEngine implements Engine {
     let retired = 0;
     let prev: Block | null = null;
     while (!os.stopped && retired < budget) {
-      const rip = cpu.rip;
-      let b: Block | null = null;
-      if (prev !== null) {
-        if (prev.succAddr0 === rip) b = prev.succ0; else if (prev.succAddr1 === rip) b = prev.succ1;
-        if (b !== null && !b.valid) b = null;
-        if (b !== null) st.chainHits++;
-      }
-      if (b === null) {
-        st.lookups++;
-        b = lookup(cpu, os, cache);
-        if (b === null) { prev = null; continue; }
-        if (prev !== null && prev.valid) {
-          if (prev.succ0 === null || !prev.succ0.valid) { prev.succAddr0 = rip; prev.succ0 = b; }
-          else { prev.succAddr1 = rip; prev.succ1 = b; }
-        }
-      }
+      const b = next(cpu, os, cache, prev);
+      if (b === null) { prev = null; continue; }
       st.blockRuns++;
       if (b.fn === null && ++b.runs >= this.threshold) this.translate(b);
       if (b.fn !== null && b.cpl === cpu.cpl) {

@@ -16,6 +16,7 @@ import type { PhysicalMemory } from './memory.js';
 
 export const TLB_BITS = 10;
 export const TLB_SETS = 1 << TLB_BITS;
+const TLB_MASK = TLB_SETS - 1;
 /** An impossible tag-hi value: never equal to the hi half of a canonical address. */
 const INVALID_HI = 0x40000000;
 
@@ -58,8 +59,11 @@ export class Mmu {
 
   /** Result high half of the last 64-bit read (rd64 returns the low half). */
   hi = 0;
-  /** The CPL used for permission checks (kept in sync by the CPU). */
+  /** The CPL used for permission checks (kept in sync by the CPU through setCpl). */
   cpl = 3;
+  /** First TLB set of the current privilege class: 0 for CPL 3, TLB_SETS for supervisor. */
+  tlbOff = 0;
+  setCpl(cpl: number): void { this.cpl = cpl; this.tlbOff = cpl === 3 ? 0 : TLB_SETS; }
 
   constructor(public mem: PhysicalMemory) {}
 
@@ -184,19 +188,38 @@ export class Mmu {
 
   // ---- data accesses (slow path; generated code inlines the TLB hit) ------------------------------
 
+  // Each accessor starts with the TLB hit path: small and monomorphic, so V8 inlines it into the
+  // interpreter's handlers and the translator's blocks (DESIGN decision 4's inline hit path). Misses,
+  // page-crossing accesses and code-page writes take the out-of-line slow path.
+
   rd8(lo: number, hi: number): number {
+    const s = ((lo >>> 12) & TLB_MASK) + this.tlbOff;
+    if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi) return this.mem.u8[this.phys[s] + (lo & 4095)];
     return this.mem.u8[this.translate(lo, hi, Access.Read)];
   }
   rd16(lo: number, hi: number): number {
+    const s = ((lo >>> 12) & TLB_MASK) + this.tlbOff;
+    if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4094) return this.mem.dv.getUint16(this.phys[s] + (lo & 4095), true);
     if ((lo & 4095) > 4094) return this.rd8(lo, hi) | (this.rd8((lo + 1) | 0, carryHi(lo, 1, hi)) << 8);
     return this.mem.dv.getUint16(this.translate(lo, hi, Access.Read), true);
   }
   rd32(lo: number, hi: number): number {
+    const s = ((lo >>> 12) & TLB_MASK) + this.tlbOff;
+    if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4092) return this.mem.dv.getInt32(this.phys[s] + (lo & 4095), true);
     if ((lo & 4095) > 4092) return this.rdCross(lo, hi, 4);
     return this.mem.dv.getInt32(this.translate(lo, hi, Access.Read), true);
   }
   /** Returns the low half; the high half is left in this.hi. */
   rd64(lo: number, hi: number): number {
+    const s = ((lo >>> 12) & TLB_MASK) + this.tlbOff;
+    if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4088) {
+      const p = this.phys[s] + (lo & 4095);
+      this.hi = this.mem.dv.getInt32(p + 4, true);
+      return this.mem.dv.getInt32(p, true);
+    }
+    return this.rd64Slow(lo, hi);
+  }
+  private rd64Slow(lo: number, hi: number): number {
     if ((lo & 4095) > 4088) {
       // Read both halves before returning so a fault on the second page leaves nothing half-done.
       const l = this.rdCross(lo, hi, 4);
@@ -214,17 +237,32 @@ export class Mmu {
   }
 
   wr8(lo: number, hi: number, v: number): void {
+    const s = ((lo >>> 12) & TLB_MASK) + this.tlbOff;
+    if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi) { this.mem.u8[this.phys[s] + (lo & 4095)] = v; return; }
     this.mem.u8[this.translateWrite(lo, hi)] = v;
   }
   wr16(lo: number, hi: number, v: number): void {
+    const s = ((lo >>> 12) & TLB_MASK) + this.tlbOff;
+    if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4094) { this.mem.dv.setUint16(this.phys[s] + (lo & 4095), v, true); return; }
     if ((lo & 4095) > 4094) { this.wrCross(lo, hi, v, 2); return; }
     this.mem.dv.setUint16(this.translateWrite(lo, hi), v, true);
   }
   wr32(lo: number, hi: number, v: number): void {
+    const s = ((lo >>> 12) & TLB_MASK) + this.tlbOff;
+    if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4092) { this.mem.dv.setInt32(this.phys[s] + (lo & 4095), v, true); return; }
     if ((lo & 4095) > 4092) { this.wrCross(lo, hi, v, 4); return; }
     this.mem.dv.setInt32(this.translateWrite(lo, hi), v, true);
   }
   wr64(lo: number, hi: number, vlo: number, vhi: number): void {
+    const s = ((lo >>> 12) & TLB_MASK) + this.tlbOff;
+    if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4088) {
+      const p = this.phys[s] + (lo & 4095);
+      this.mem.dv.setInt32(p, vlo, true); this.mem.dv.setInt32(p + 4, vhi, true);
+      return;
+    }
+    this.wr64Slow(lo, hi, vlo, vhi);
+  }
+  private wr64Slow(lo: number, hi: number, vlo: number, vhi: number): void {
     if ((lo & 4095) > 4088) {
       // Probe every page first so the write is all-or-nothing (precise faults).
       this.translateWrite(lo, hi); this.translateWrite((lo + 7) | 0, carryHi(lo, 7, hi));

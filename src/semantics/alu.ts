@@ -117,8 +117,15 @@ ALU.cmpxchg = (e) => {
   const r = e.sub(size, acc, dest);
   const eqE = size === 8 ? `(${r.lo} | ${r.hi}) === 0` : `${r.lo} === 0`;
   const eq = e.tmp(eqE);
-  // The destination is always written (with itself when unequal), as the SDM says.
-  e.write(0, e.select(size, eq, src, dest));
+  if (e.kind(0) === K.Mem) {
+    // A memory destination is always written (with itself when unequal), as the SDM says.
+    e.write(0, e.select(size, eq, src, dest));
+  } else {
+    // A register destination is written only on equality: a failed cmpxchg r32 does not zero-extend it.
+    e.line(`if (${eq}) {`);
+    e.write(0, src);
+    e.line('}');
+  }
   e.line(`if (!${eq}) {`);
   e.setReg(0, size, dest);
   e.line('}');

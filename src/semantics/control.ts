@@ -23,16 +23,30 @@ export function popLoad(e: Emitter, size: number, extra = 0): { v: V; sp: V } {
   return { v, sp: e.add(8, sp, e.c(size + extra)) };
 }
 
+const SREG = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
 CONTROL.push = (e) => {
+  if (e.kind(0) === K.Sreg) {
+    // push fs/gs: the selector, zero-extended to the operand size (the operand's own size is 2).
+    const size = stackSize(e);
+    push(e, size, e.val(size, `cpu.${SREG[e.regNum(0)]} & 0xffff`));
+    return;
+  }
   const size = e.size(0);
   const v = e.kind(0) === K.Imm ? e.imm(size) : e.read(0);
   push(e, size, v);
 };
 CONTROL.pop = (e) => {
+  if (e.kind(0) === K.Sreg) { e.raise(6, 'pop to a segment register is not implemented'); return; }
   const size = e.size(0);
   const { v, sp } = popLoad(e, size);
-  if (e.kind(0) === K.Mem) { e.write(0, v); e.setReg(RSP, 8, sp); }
-  else { e.setReg(RSP, 8, sp); e.write(0, v); } // pop rsp: the loaded value wins
+  if (e.kind(0) === K.Mem) {
+    // An RSP-based destination address is computed with RSP already incremented (SDM POP); RSP itself is
+    // committed only after the store, so a fault leaves it unchanged.
+    let a = e.ea();
+    if (e.i.base === RSP) a = e.i.adsize === 4 ? { lo: e.tmp(`(${a.lo} + ${size}) | 0`), hi: '0' } : e.addrPlus(a, size);
+    e.store(size, a, v);
+    e.setReg(RSP, 8, sp);
+  } else { e.setReg(RSP, 8, sp); e.write(0, v); } // pop rsp: the loaded value wins
 };
 /** pushf/popf/leave have no explicit operand: their size is the operand size (8, or 2 with 66). */
 function stackSize(e: Emitter): number { return e.i.opsize === 2 ? 2 : 8; }
@@ -65,7 +79,7 @@ CONTROL.leave = (e) => {
   e.setReg(RBP, size, v);
 };
 CONTROL.enter = (e) => {
-  const size = e.size(0) || 8;
+  const size = stackSize(e); // the operand size (64, or 16 with 66), not the size of the imm16 operand
   const frame = e.imm(2);
   // Nesting levels above 0 are not produced by compilers; the level is masked to 5 bits per the SDM.
   e.line(`if ((${e.f('imm2')} & 31) !== 0) throw rt.fault(6, 0, 'enter with nesting level > 0 is not implemented');`);
@@ -88,8 +102,9 @@ CONTROL.call = (e) => {
     return;
   }
   const t = e.zext(size, 8, e.read(0)); // read the target (may fault) before pushing
+  e.checkCanonical(t); // a non-canonical target faults before anything is pushed
   push(e, size, e.addrV(e.nextExpr()));
-  e.jumpV(t);
+  e.jumpChecked(t);
 };
 CONTROL.ret = (e, i) => {
   const size = i.opsize === 2 ? 2 : 8;
@@ -97,8 +112,11 @@ CONTROL.ret = (e, i) => {
   const sp = e.getReg(RSP, 8);
   const t = e.load(size, sp);
   const adj = extra ? e.add(8, e.c(size), e.zext(2, 8, extra)) : e.c(size);
-  e.setReg(RSP, 8, e.add(8, sp, adj));
-  e.jumpV(e.zext(size, 8, t));
+  const nsp = e.add(8, sp, adj);
+  const target = e.zext(size, 8, t);
+  e.checkCanonical(target); // #GP for a non-canonical target leaves RSP unchanged
+  e.setReg(RSP, 8, nsp);
+  e.jumpChecked(target);
 };
 CONTROL.jcc = (e) => { e.branchIf(e.cond(e.f('cc'))); };
 

@@ -324,12 +324,19 @@ export class Emitter {
 
   // ---- control flow ---------------------------------------------------------------------------
 
-  /** Continue at an exact-number address expression. */
+  /** Continue at an exact-number address expression. A transfer must be the LAST thing an instruction
+   * emits: the translator turns it into a `continue` to another block or an exit from the region. */
   jumpTo(addr: string): void { this.line(`cpu.rip = ${addr};`); this.branched = true; }
+  /** Continue at a 64-bit value already checked with checkCanonical. */
+  jumpChecked(v: V): void { this.jumpTo(`(${v.hi} * 4294967296 + (${v.lo} >>> 0))`); }
   /** Continue at a 64-bit value (indirect branch): non-canonical targets raise #GP at this instruction. */
   jumpV(v: V): void {
-    this.line(`if (((${v.hi} << 16) >> 16) !== ${v.hi}) throw rt.gp('jump to non-canonical address');`);
+    this.checkCanonical(v);
     this.jumpTo(`(${v.hi} * 4294967296 + (${v.lo} >>> 0))`);
+  }
+  /** #GP at this instruction unless v is a canonical address (before any state of it is committed). */
+  checkCanonical(v: V): void {
+    this.line(`if (((${v.hi} << 16) >> 16) !== ${v.hi}) throw rt.gp('jump to non-canonical address');`);
   }
   /** Conditional branch to the instruction's relative target. */
   branchIf(cond: string): void { this.line(`if (${cond}) cpu.rip = ${this.targetExpr()};`); this.branched = true; }

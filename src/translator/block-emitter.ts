@@ -7,6 +7,28 @@ import { type Insn } from '../decoder/insn.js';
 import { Emitter, type FlagRecord, type V } from '../semantics/emit.js';
 import { condExpr } from '../semantics/flags.js';
 
+/** How branches inside a region are linked: block start address -> case index. */
+export interface RegionLinks {
+  index: Map<number, number>;
+  /** Instructions of the current block retired when this instruction's branch is taken. */
+  blockLen: number;
+}
+
+/** Instructions a region may retire before it returns to the dispatcher (signals, scheduling). */
+export const REGION_BUDGET = 1 << 16;
+
+/**
+ * Code that continues at `addr` after retiring `count` instructions of the current block: inside the
+ * region a `continue` to its case (leaving only when the region budget is spent), else an exit.
+ */
+export function transfer(addr: number, index: Map<number, number>, count: number): string {
+  const n = index.get(addr);
+  if (n === undefined) return `cpu.rip = ${addr}; done += ${count}; break region;`;
+  // Leave instead when the budget is spent or a store invalidated translated code (the next block may
+  // be stale): the dispatcher then looks the target up afresh.
+  return `done += ${count}; if (done >= ${REGION_BUDGET} || CACHE.dirty) { cpu.rip = ${addr}; break region; } pc = ${n}; continue region;`;
+}
+
 /** State shared by the emitters of one block. */
 export class BlockState {
   readonly lines: string[] = [];
@@ -46,10 +68,27 @@ export const FLAG_SYNC = 'cpu.ccOp = fop; CC[0] = fdl; CC[1] = fdh; CC[2] = fsl;
 export const FLAG_LOAD = 'fop = cpu.ccOp; fdl = CC[0]; fdh = CC[1]; fsl = CC[2]; fsh = CC[3]; fxl = CC[4]; fxh = CC[5];';
 
 export class BlockEmitter extends Emitter {
-  constructor(i: Insn, private readonly st: BlockState, private readonly index: number) {
+  /** 'jump' after an unconditional transfer, 'cond' after a conditional one. */
+  transferKind: 'jump' | 'cond' | null = null;
+
+  constructor(i: Insn, private readonly st: BlockState, private readonly index: number, private readonly links: RegionLinks) {
     super(i, true);
     this.out = st.lines;
     this.tmpPrefix = `t${index}_`;
+  }
+
+  // ---- control flow: continue inside the region or leave it ----------------------------------
+
+  override jumpTo(addr: string): void {
+    this.branched = true;
+    this.transferKind = 'jump';
+    if (/^-?\d+$/.test(addr)) { this.line(transfer(Number(addr), this.links.index, this.links.blockLen)); return; }
+    this.line(`cpu.rip = ${addr}; done += ${this.links.blockLen}; break region;`);
+  }
+  override branchIf(cond: string): void {
+    this.branched = true;
+    this.transferKind = 'cond';
+    this.line(`if (${cond}) { ${transfer(this.i.target, this.links.index, this.links.blockLen)} }`);
   }
 
   override insnRef(): string { return `I[${this.index}]`; }
@@ -85,7 +124,9 @@ export class BlockEmitter extends Emitter {
   override cond(cc: number | string): string {
     // A producer earlier in this instruction, or earlier in the block: compare its operands directly.
     const rec = this.lastFlags ?? (this.flagsTouched ? null : this.st.known);
-    if (rec && typeof cc === 'number') return this.tmp(condExpr(cc, rec.kind, rec.size, rec.dst, rec.src, rec.aux));
+    // Baked operand fields arrive as numeric strings ('5').
+    const c = typeof cc === 'number' ? cc : /^\d+$/.test(cc) ? Number(cc) : NaN;
+    if (rec && c === c) return this.tmp(condExpr(c, rec.kind, rec.size, rec.dst, rec.src, rec.aux));
     return super.cond(cc);
   }
 
@@ -94,40 +135,12 @@ export class BlockEmitter extends Emitter {
   override beforeHelper(): void { this.line(this.st.writeBack()); }
   override afterHelper(): void { super.afterHelper(); this.line(this.st.reload()); }
 
-  // ---- memory with the inline TLB hit path ----------------------------------------------------
+  // ---- memory ---------------------------------------------------------------------------------
+  // Loads and stores call the MMU accessors, whose first lines are the TLB hit test; V8 inlines them
+  // into the block. Stores are noted so the region checks for self-modifying code after them.
 
-  private set(a: V): string {
-    return this.tmp(`((${a.lo} >>> 12) & ${this.st.tlbMask}) + ${this.st.tlbOffset}`);
-  }
-  override load(size: number, a: V): V {
-    const s = this.set(a);
-    const fits = size === 1 ? '' : ` && (${a.lo} & 4095) <= ${4096 - size}`;
-    const hit = this.tmp(`TRL[${s}] === (${a.lo} & -4096) && TRH[${s}] === ${a.hi}${fits}`);
-    const p = `PH[${s}] + (${a.lo} & 4095)`;
-    switch (size) {
-      case 1: return this.val(1, `${hit} ? U8[${p}] : M.rd8(${a.lo}, ${a.hi})`);
-      case 2: return this.val(2, `${hit} ? DV.getUint16(${p}, true) : M.rd16(${a.lo}, ${a.hi})`);
-      case 4: return this.val(4, `${hit} ? DV.getInt32(${p}, true) : M.rd32(${a.lo}, ${a.hi})`);
-      default: {
-        const lo = this.tmp(`${hit} ? DV.getInt32(${p}, true) : M.rd64(${a.lo}, ${a.hi})`);
-        return { lo, hi: this.tmp(`${hit} ? DV.getInt32(${p} + 4, true) : M.hi`) };
-      }
-    }
-  }
   override store(size: number, a: V, v: V): void {
     this.st.stored = true;
-    const s = this.set(a);
-    const fits = size === 1 ? '' : ` && (${a.lo} & 4095) <= ${4096 - size}`;
-    const hit = `TWL[${s}] === (${a.lo} & -4096) && TWH[${s}] === ${a.hi}${fits}`;
-    const p = `PH[${s}] + (${a.lo} & 4095)`;
-    switch (size) {
-      // Only the slow path can reach a page holding translated code (write tags are never filled for
-      // those), so only it checks whether the store invalidated code.
-      case 1: this.line(`if (${hit}) U8[${p}] = ${v.lo}; else { M.wr8(${a.lo}, ${a.hi}, ${v.lo}); smc = CACHE.dirty; }`); return;
-      case 2: this.line(`if (${hit}) DV.setUint16(${p}, ${v.lo}, true); else { M.wr16(${a.lo}, ${a.hi}, ${v.lo}); smc = CACHE.dirty; }`); return;
-      case 4: this.line(`if (${hit}) DV.setInt32(${p}, ${v.lo}, true); else { M.wr32(${a.lo}, ${a.hi}, ${v.lo}); smc = CACHE.dirty; }`); return;
-      default: this.line(`if (${hit}) { const q = ${p}; DV.setInt32(q, ${v.lo}, true); DV.setInt32(q + 4, ${v.hi}, true); } ` +
-        `else { M.wr64(${a.lo}, ${a.hi}, ${v.lo}, ${v.hi}); smc = CACHE.dirty; }`);
-    }
+    super.store(size, a, v);
   }
 }

@@ -1,21 +1,28 @@
-// Block -> JavaScript source -> Function. The generated function runs the whole block with registers
-// and the flag record in locals, returns the number of instructions it retired, and on a guest fault
-// writes back the state as of the faulting instruction (DESIGN decision 5) before rethrowing.
+// Region -> JavaScript source -> Function.
+//
+// A region is a hot entry block plus blocks reachable from it by direct branches. It becomes one
+// function: registers and the lazy-flag record live in locals for the whole region, each block is a
+// `case` of a switch inside a loop, and a direct branch to a block of the region is `pc = n; continue`
+// — so a hot loop spanning several guest blocks runs inside one JS function without returning to the
+// dispatcher. Branches leaving the region set cpu.rip and return. The function returns the number of
+// guest instructions it retired; on a guest fault it writes back the state as of the faulting
+// instruction (DESIGN decision 5) and rethrows.
 //
 // Generated text never contains text derived from guest bytes except numeric literals: operands are
 // numbers, and the only strings are fixed messages from the semantics.
 
 import { type Insn } from '../decoder/insn.js';
-import { semanticsOf } from '../semantics/index.js';
 import { PAR } from '../semantics/flags.js';
-import { BlockEmitter, BlockState, FLAG_LOAD } from './block-emitter.js';
+import { semanticsOf } from '../semantics/index.js';
+import { BlockEmitter, BlockState, FLAG_LOAD, type RegionLinks, transfer } from './block-emitter.js';
+export { REGION_BUDGET } from './block-emitter.js';
 
 export type BlockFn = (cpu: any) => number;
 
 export interface TranslateContext {
   rt: unknown;
   H: unknown;
-  /** The code cache (generated code reads its `dirty` flag after stores: self-modifying code). */
+  /** The code cache (generated code reads its `dirty` flag after slow-path stores: self-modifying code). */
   cache: { dirty: boolean };
   /** Interpreter handler for an instruction (used for '(bad)' and unimplemented instructions). */
   handlerOf(i: Insn): (cpu: any, i: Insn) => void;
@@ -26,90 +33,115 @@ export interface TranslateContext {
 export interface Translation {
   fn: BlockFn;
   source: string;
-  /** For source maps: generated line (0-based) where each guest instruction's code starts. */
+  /** For source maps: generated line (0-based) where each guest instruction's code starts, in region
+   * order (block 0's instructions first). */
   insnLines: number[];
 }
 
-/** Can this instruction fault or trap (so the catch must know where it was)? Conservative: anything
- * that touches memory, calls out, divides or raises. Pure register ALU ops cannot. */
+
+/** Can this instruction's code fault or trap (so the catch must know where it was)? */
 function mayFault(code: string): boolean {
-  return /M\.|H\.|throw|rt\.fault|HANDLERS|rt\.gp/.test(code);
+  return /M\.|H\.|throw|HANDLERS/.test(code);
 }
 
+/** Translate one block (a region of one). */
 export function translateBlock(insns: Insn[], ctx: TranslateContext, name: string): Translation {
+  return translateRegion([insns], ctx, name);
+}
+
+/**
+ * Translate a region: blocks[0] is the entry; every block is a straight-line list of instructions
+ * ending in a control transfer, a block-ending instruction, or a fall-through into the next address.
+ */
+export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: string): Translation {
   const st = new BlockState(ctx.tlbOffset, ctx.tlbMask);
+  const index = new Map<number, number>();
+  blocks.forEach((b, n) => index.set(b[0].addr, n));
   const body: string[] = [];
   const insnLines: number[] = [];
-  const count = insns.length;
-  let lastBranched = false;
-  for (let k = 0; k < count; k++) {
-    const i = insns[k];
-    const next = i.addr + i.len;
-    const start = st.lines.length;
-    st.stored = false;
-    const sem = i.mnem === '(bad)' ? null : semanticsOf(i);
-    let branched = false;
-    let touched = true;
-    let rec = null;
-    if (sem) {
-      const e = new BlockEmitter(i, st, k);
-      sem(e, i);
-      branched = e.branched;
-      touched = e.flagsTouched;
-      rec = e.lastFlags;
-    } else {
-      // No semantics: the interpreter's handler raises #UD with the message naming the instruction.
-      st.lines.push(st.writeBack(), `HANDLERS[${k}](cpu, I[${k}]);`, st.reload());
+  const flat: Insn[] = [];
+  const posInBlock: number[] = [];
+  const handlers: (((cpu: any, i: Insn) => void) | null)[] = [];
+
+  for (let n = 0; n < blocks.length; n++) {
+    const insns = blocks[n];
+    const len = insns.length;
+    body.push(`case ${n}: {`);
+    st.known = null; // flags at a block entry come from whichever predecessor ran
+    let ended = false;
+    for (let k = 0; k < len; k++) {
+      const i = insns[k];
+      const g = flat.length;
+      flat.push(i); posInBlock.push(k);
+      const next = i.addr + i.len;
+      const links: RegionLinks = { index, blockLen: k + 1 };
+      const start = st.lines.length;
+      st.stored = false;
+      const sem = i.mnem === '(bad)' ? null : semanticsOf(i);
+      let rec = null, touched = true, branched = false;
+      let kind: 'jump' | 'cond' | null = null;
+      if (sem) {
+        const e = new BlockEmitter(i, st, g, links);
+        sem(e, i);
+        rec = e.lastFlags; touched = e.flagsTouched; branched = e.branched; kind = e.transferKind;
+        handlers.push(null);
+      } else {
+        // No semantics: the interpreter's handler raises #UD with the message naming the instruction.
+        st.lines.push(st.writeBack(), `HANDLERS[${g}](cpu, I[${g}]);`, st.reload());
+        handlers.push(ctx.handlerOf(i));
+      }
+      if (rec) st.known = rec; else if (touched) st.known = null;
+      const text = st.lines.splice(start).join('\n');
+      insnLines.push(body.length);
+      body.push(`// insn ${g} at 0x${i.addr.toString(16)}`);
+      if (mayFault(text) || !sem) body.push(`k = ${g};`);
+      if (branched && k !== len - 1) throw new Error(`branch in the middle of a block at ${i.addr}`);
+      body.push(text);
+      if (branched) {
+        // The instruction transferred control itself (jmp/call/ret exit or continue; jcc continued
+        // only when taken; syscall/int helpers set cpu.rip). Fall-through of a conditional branch:
+        if (kind === 'cond') body.push(transfer(next, index, k + 1));
+        else if (kind === null) body.push(`done += ${k + 1}; break region;`); // a helper set cpu.rip
+        ended = true;
+      } else if (st.stored && k < len - 1) {
+        // A slow-path store hit a page holding translated code: leave before the next instruction so
+        // the new code is decoded (this instruction has completed).
+        body.push(`if (CACHE.dirty) { cpu.rip = ${next}; done += ${k + 1}; break region; }`);
+      }
     }
-    // Track the statically known flag producer for direct conditions in later instructions.
-    if (rec) st.known = rec; else if (touched) st.known = null;
-    const code = st.lines.splice(start);
-    const text = code.join('\n');
-    insnLines.push(body.length);
-    body.push(`// insn ${k} at 0x${i.addr.toString(16)}`);
-    if (mayFault(text) || !sem) body.push(`k = ${k};`);
-    if (branched) body.push(`cpu.rip = ${next};`);
-    body.push(text);
-    if (st.stored && k < count - 1) {
-      // A store that hit a page holding translated code: leave before the next instruction so the new
-      // code is decoded (the store itself, and this instruction, have completed).
-      body.push(`if (smc) { cpu.rip = ${next}; n = ${k + 1}; break blk; }`);
+    if (!ended) {
+      const last = insns[len - 1];
+      body.push(transfer(last.addr + last.len, index, len));
     }
-    if (branched && k !== count - 1) throw new Error(`branch in the middle of a block at ${i.addr}`);
-    lastBranched = branched;
+    body.push('}');
   }
-  const last = insns[count - 1];
-  const endsWithBranch = lastBranched;
+
   const regs = [...st.regsUsed].sort((a, b) => a - b);
-  const prologue = [
-    'const R = cpu.regs, CC = cpu.cc, M = cpu.mmu, DV = cpu.mem.dv, U8 = cpu.mem.u8;',
-    'const TRL = M.rTagLo, TRH = M.rTagHi, TWL = M.wTagLo, TWH = M.wTagHi, PH = M.phys;',
+  const lines = [
+    'const R = cpu.regs, CC = cpu.cc, M = cpu.mmu;',
     regs.length ? 'let ' + regs.map((r) => `r${r}l = R[${2 * r}], r${r}h = R[${2 * r + 1}]`).join(', ') + ';' : '',
     'let fop, fdl, fdh, fsl, fsh, fxl, fxh; ' + FLAG_LOAD,
-    'let k = 0, n = 0, smc = false;',
+    'let k = 0, done = 0, pc = 0;',
     'try {',
-    'blk: {',
-  ];
-  const epilogue = [
-    endsWithBranch ? '' : `cpu.rip = ${last.addr + last.len};`,
-    `n = ${count};`,
+    'region: for (;;) {',
+    'switch (pc) {',
+    ...body,
+    '}',
     '}',
     st.writeBack(),
-    'return n;',
+    'return done;',
     '} catch (f) {',
     st.writeBack(),
-    `if (!(f && f.trap)) cpu.rip = A[k];`,
-    'cpu.instret += k;',
+    'if (!(f && f.trap)) cpu.rip = A[k];',
+    'cpu.instret += done + P[k];',
     'throw f;',
     '}',
   ];
-  const lines = [...prologue, ...body, ...epilogue];
   const header = `return function ${name}(cpu) {`;
   const source = `${header}\n${lines.join('\n')}\n}\n//# sourceURL=ringjit://block/${name}`;
-  const addrs = insns.map((i) => i.addr);
-  const handlers = insns.map((i) => (semanticsOf(i) && i.mnem !== '(bad)' ? null : ctx.handlerOf(i)));
-  const factory = new Function('rt', 'H', 'PAR', 'I', 'A', 'CACHE', 'HANDLERS', source);
-  const fn = factory(ctx.rt, ctx.H, PAR, insns, addrs, ctx.cache, handlers) as BlockFn;
-  // Line numbers in `source` are offset by the header line and the prologue.
-  return { fn, source, insnLines: insnLines.map((l) => l + 1 + prologue.length) };
+  const firstBodyLine = 1 + lines.indexOf('switch (pc) {') + 1;
+  const addrs = flat.map((i) => i.addr);
+  const factory = new Function('rt', 'H', 'PAR', 'I', 'A', 'P', 'CACHE', 'HANDLERS', source);
+  const fn = factory(ctx.rt, ctx.H, PAR, flat, addrs, posInBlock, ctx.cache, handlers) as BlockFn;
+  return { fn, source, insnLines: insnLines.map((l) => l + firstBodyLine) };
 }
