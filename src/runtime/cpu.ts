@@ -40,11 +40,31 @@ export class Cpu implements CpuState {
   /** Selectors (only their values: 64-bit mode ignores most of the descriptor). */
   cs = 0x33; ss = 0x2b; ds = 0; es = 0; fs = 0; gs = 0;
 
+  // Control registers and MSRs (runtime/privileged.ts and runtime/msr.ts define what writing them does;
+  // CR3 lives in the MMU). CR0 = PE|MP|ET|NE|WP|AM|PG, CR4 = PSE|PAE|MCE|PGE|OSFXSR|OSXMMEXCPT.
   cr0 = 0x80050033; cr2 = 0; cr4 = 0x6f0;
+  /** CR8 = the task-priority register (bits 3:0). */
+  cr8 = 0;
   efer = 0xd01; // SCE | LME | LMA | NXE
-  star = 0; lstar = 0; cstar = 0; sfmask = 0;
-  sysenterCs = 0; sysenterEsp = 0; sysenterEip = 0;
+  /** IA32_STAR as halves: STAR[47:32] (SYSCALL CS) and STAR[63:48] (SYSRET CS base) are in starHi. */
+  starLo = 0; starHi = 0;
+  lstar = 0; cstar = 0; sfmask = 0;
+  sysenterCs = 0; sysenterCsHi = 0; sysenterEsp = 0; sysenterEip = 0;
   tscAux = 0;
+  /** Added to the time source by rdtsc/rdmsr(TSC); wrmsr(TSC) sets it. */
+  tscOffset = 0;
+  /** Debug registers: stored and read back only (breakpoints are not raised). */
+  dr = [0, 0, 0, 0];
+  dr6 = 0xffff0ff0; dr7 = 0x400;
+
+  // Descriptor-table registers (SDM vol. 3, 2.4): linear bases as exact signed numbers, 16-bit limits.
+  // A zero IDT limit means "no IDT loaded": the guest OS handles exceptions directly (the Linux
+  // personality loads one; unit tests of single instructions may not).
+  gdtrBase = 0; gdtrLimit = 0;
+  idtrBase = 0; idtrLimit = 0;
+  /** LDTR and TR: selector plus the base/limit loaded from the descriptor (lldt/ltr). */
+  ldtr = 0; ldtrBase = 0; ldtrLimit = 0;
+  tr = 0; trBase = 0; trLimit = 0;
 
   /** Guest instructions retired (counted per block by the engines). */
   instret = 0;
@@ -80,6 +100,10 @@ export class Cpu implements CpuState {
   }
   /** Status flags only (CF..OF), as a bit mask of eflags. */
   statusFlags(): number { return computeEflags(this) & ARITH_FLAGS; }
+
+  /** IA32_STAR as a number (exact for the selector-only values operating systems write). */
+  get star(): number { return this.starHi * 4294967296 + (this.starLo >>> 0); }
+  set star(v: number) { this.starLo = v % 4294967296 | 0; this.starHi = Math.floor(v / 4294967296) | 0; }
 
   get fsBase(): number { return joinAddr(this.fsBaseLo, this.fsBaseHi); }
   set fsBase(v: number) { this.fsBaseLo = v % 4294967296 | 0; this.fsBaseHi = Math.floor(v / 4294967296) | 0; }

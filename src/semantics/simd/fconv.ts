@@ -3,7 +3,7 @@
 // 0x8000000000000000) and raise IE. Same return convention as fprims.ts (0, or unmasked exception bits
 // and the destination untouched).
 
-import { FP, Mx, bitsToD, exact, finD, finF, fpBegin, fpEnd, isDenD, isDenF, isNanD, isNanF, rnI64, roundInt, toOdd } from './fpcore.js';
+import { FP, Mx, exact, finD, finF, fpBegin, fpEnd, isDenD, isDenF, isNanD, isNanF, opD, opF, rnI64, roundInt, toOdd } from './fpcore.js';
 import { A32, B32, R32, ld2 } from './scratch.js';
 
 type Cpu = { xmm: Int32Array; mxcsr: number };
@@ -35,7 +35,7 @@ function d2f(lo: number, hi: number): number {
     if ((hi & 0x80000) === 0) FP.fl |= Mx.IE;
     return (hi & (0x80000000 | 0)) | 0x7fc00000 | ((hi & 0x7ffff) << 3) | (lo >>> 29);
   }
-  const a = bitsToD(lo, hi);
+  const a = opD(lo, hi);
   if (isDenD(a)) FP.fl |= Mx.DE;
   exact();
   return fbits(finF(a));
@@ -47,7 +47,7 @@ function f2d(b: number, R: Int32Array, k: number): void {
     R[k] = (b & 7) << 29; R[k + 1] = (b & (0x80000000 | 0)) | 0x7ff80000 | ((b & 0x3fffff) >>> 3);
     return;
   }
-  const a = bitsToF(b);
+  const a = opF(b);
   if (isDenF(a)) FP.fl |= Mx.DE;
   putD(R, k, a);
 }
@@ -145,7 +145,7 @@ export function cvt2si(cpu: Cpu, double: number, s: number, size: number, trunc:
   const x = cpu.xmm;
   const lo = s < 16 ? x[s << 2] : B32[0], hi = s < 16 ? x[(s << 2) + 1] : B32[1];
   const nan = double ? isNanD(lo, hi) : isNanF(lo);
-  const v = nan ? 0 : double ? bitsToD(lo, hi) : bitsToF(lo);
+  const v = nan ? 0 : double ? opD(lo, hi) : opF(lo);
   const rc = trunc ? 3 : FP.rc;
   let r: number;
   if (size === 8) r = toI64(v, nan, rc); else { r = toI32(v, nan, rc); SOUT[0] = 0; }
@@ -158,7 +158,7 @@ export function cvtps2dq(cpu: Cpu, d: number, s: number, trunc: number): number 
   fpBegin(cpu.mxcsr);
   ld2(cpu.xmm, d, s);
   const rc = trunc ? 3 : FP.rc;
-  for (let k = 0; k < 4; k++) { const b = B32[k], nan = isNanF(b); R32[k] = toI32(nan ? 0 : bitsToF(b), nan, rc); }
+  for (let k = 0; k < 4; k++) { const b = B32[k], nan = isNanF(b); R32[k] = toI32(nan ? 0 : opF(b), nan, rc); }
   return finish(cpu, d);
 }
 /** cvtpd2dq / cvttpd2dq: two doubles -> low two dwords, upper half zeroed. */
@@ -168,7 +168,7 @@ export function cvtpd2dq(cpu: Cpu, d: number, s: number, trunc: number): number 
   const rc = trunc ? 3 : FP.rc;
   for (let k = 0; k < 2; k++) {
     const lo = B32[2 * k], hi = B32[2 * k + 1], nan = isNanD(lo, hi);
-    R32[k] = toI32(nan ? 0 : bitsToD(lo, hi), nan, rc);
+    R32[k] = toI32(nan ? 0 : opD(lo, hi), nan, rc);
   }
   R32[2] = 0; R32[3] = 0;
   return finish(cpu, d);

@@ -13,17 +13,22 @@
 // float result for + - * / sqrt), then rounded with Math.fround; the float-level error sign is the sign
 // of (double - float) unless they are equal, in which case it is the double-level error sign.
 //
-// Known deviations (documented in docs): MXCSR.DAZ and MXCSR.FTZ are not modelled (denormals are
-// always handled per IEEE); underflow tininess is judged on the rounded result, which differs from the
-// hardware's "tiny after rounding with unbounded exponent" only for true results within 2^-1075 below
-// the smallest normal.
+// MXCSR.DAZ (denormal source operands read as signed zeros, no DE) and MXCSR.FTZ (tiny results become
+// signed zeros with UE|PE while underflow is masked) are modelled.
+//
+// Known deviation: underflow tininess is judged on the rounded result, which differs from the
+// hardware's "tiny after rounding with unbounded exponent" only for true results within 2^-1075
+// (double) / 2^-150 (float) below the smallest normal.
 
 export const enum Mx { IE = 1, DE = 2, ZE = 4, OE = 8, UE = 16, PE = 32 }
 
-/** Per-instruction FP context: accumulated exception flags and the rounding control in effect. */
-export const FP = { fl: 0, rc: 0 };
+/** Per-instruction FP context: accumulated exception flags, rounding control, unmasked exceptions. */
+export const FP = { fl: 0, rc: 0, um: 0, daz: false, ftz: false };
 /** Sign (and only the sign is meaningful) of the exact error of the last rn* operation. */
 let E = 0;
+/** The last rn* operation and its operands (to re-evaluate exactness at unbounded exponent range). */
+const enum Op { NONE, ADD, MUL, DIV }
+let LOP = Op.NONE, LA = 0, LB = 0;
 
 const CV = new Float64Array(1);
 const CVI = new Int32Array(CV.buffer);
@@ -33,17 +38,26 @@ const CFI = new Int32Array(CF.buffer);
 export const MIN_NORMAL_D = 2.2250738585072014e-308;
 export const MIN_NORMAL_F = 1.1754943508222875e-38;
 
-/** Start an FP instruction: clear the flag accumulator and latch the rounding mode. */
-export function fpBegin(mxcsr: number): void { FP.fl = 0; FP.rc = (mxcsr >>> 13) & 3; }
+/** Start an FP instruction: clear the flag accumulator and latch the rounding mode and masks. */
+export function fpBegin(mxcsr: number): void {
+  FP.fl = 0; FP.rc = (mxcsr >>> 13) & 3; FP.um = ~(mxcsr >>> 7) & 0x3f;
+  FP.daz = (mxcsr & 0x40) !== 0;
+  // Flush-to-zero applies only while underflow is masked.
+  FP.ftz = (mxcsr & 0x8000) !== 0 && (mxcsr & 0x800) !== 0;
+}
 /**
  * Finish an FP instruction: merge the flags into MXCSR; returns the unmasked ones (non-zero means the
- * instruction must raise #XM and leave its destination untouched).
+ * instruction must raise #XM and leave its destination untouched). As on hardware (SDM vol. 1
+ * 11.5.2), an unmasked pre-computation exception (IE, DE, ZE) in any lane means the computation is not
+ * performed, so the post-computation flags (OE, UE, PE) are not set.
  */
 export function fpEnd(cpu: { mxcsr: number }): number {
   const fl = FP.fl;
   if (fl === 0) return 0;
+  const pre = fl & (Mx.IE | Mx.DE | Mx.ZE);
+  if ((pre & FP.um) !== 0) { cpu.mxcsr |= pre; return pre & FP.um; }
   cpu.mxcsr |= fl;
-  return fl & ~(cpu.mxcsr >>> 7) & 0x3f;
+  return fl & FP.um;
 }
 
 // ---- bit-level helpers -----------------------------------------------------------------------------
@@ -55,6 +69,19 @@ export function isNanF(b: number): boolean { return (b & 0x7fffffff) > 0x7f80000
 export function isSnanF(b: number): boolean { return isNanF(b) && (b & 0x400000) === 0; }
 export function isDenD(x: number): boolean { return x !== 0 && x < MIN_NORMAL_D && x > -MIN_NORMAL_D; }
 export function isDenF(x: number): boolean { return x !== 0 && x < MIN_NORMAL_F && x > -MIN_NORMAL_F; }
+
+/** A double source operand's value: with MXCSR.DAZ a denormal reads as a zero of its sign (and so
+ * raises no DE). Not for NaNs. */
+export function opD(lo: number, hi: number): number {
+  const x = bitsToD(lo, hi);
+  return FP.daz && isDenD(x) ? (hi < 0 ? -0 : 0) : x;
+}
+/** A float source operand's value (DAZ as for opD). */
+export function opF(b: number): number {
+  CFI[0] = b;
+  const x = CF[0];
+  return FP.daz && isDenF(x) ? (b < 0 ? -0 : 0) : x;
+}
 
 /** The next double above x (x not NaN, not +inf). */
 export function nextUpD(x: number): number {
@@ -105,6 +132,7 @@ function safe(x: number): boolean { const a = Math.abs(x); return a > 1e-280 && 
 // and leaves the error sign in E. ZE is flagged here (division by zero).
 
 export function rnAdd(a: number, b: number): number {
+  LOP = Op.ADD; LA = a; LB = b;
   const r = a + b;
   if (r - r !== 0) { // inf or NaN
     E = r === r && a - a === 0 && b - b === 0 ? -r : 0; // finite operands overflowed: true result is finite
@@ -122,6 +150,7 @@ export function rnAdd(a: number, b: number): number {
 }
 
 export function rnMul(a: number, b: number): number {
+  LOP = Op.MUL; LA = a; LB = b;
   const r = a * b;
   if (r - r !== 0) { E = r === r && a - a === 0 && b - b === 0 ? -r : 0; return r; }
   if (a === 0 || b === 0) { E = 0; return r; }
@@ -136,6 +165,7 @@ export function rnMul(a: number, b: number): number {
 }
 
 export function rnDiv(a: number, b: number): number {
+  LOP = Op.DIV; LA = a; LB = b;
   const r = a / b;
   if (r !== r) { E = 0; return r; }
   if (b === 0) { if (a - a === 0) FP.fl |= Mx.ZE; E = 0; return r; }
@@ -159,6 +189,7 @@ export function rnDiv(a: number, b: number): number {
 
 /** sqrt of a >= 0 (the caller handles negatives and NaN). */
 export function rnSqrt(a: number): number {
+  LOP = Op.NONE;
   const r = Math.sqrt(a);
   if (a === 0 || a - a !== 0) { E = 0; return r; }
   if (safe(a)) { const p = r * r; E = (a - p) - prodErr(r, r, p); return r; }
@@ -170,7 +201,7 @@ export function rnSqrt(a: number): number {
 }
 
 /** A 64-bit integer (halves) to the nearest double, error sign in E. */
-export function rnI64(lo: number, hi: number): number { return rnAdd(hi * 4294967296, lo >>> 0); }
+export function rnI64(lo: number, hi: number): number { const r = rnAdd(hi * 4294967296, lo >>> 0); LOP = Op.NONE; return r; }
 
 /** After rnI64: make an inexact result odd (round-to-odd), so that a later rounding to float is correct. */
 export function toOdd(d: number): number {
@@ -181,39 +212,68 @@ export function toOdd(d: number): number {
 }
 
 /** Set the error sign directly (exact conversions). */
-export function exact(): void { E = 0; }
+export function exact(): void { E = 0; LOP = Op.NONE; }
 
 // ---- final rounding to the destination format, with OE/UE/PE ---------------------------------------
 
 /** Apply the rounding mode to a nearest-rounded double result with error sign E; set OE/UE/PE. */
 export function finD(r: number): number {
-  if (E === 0) return r;
-  FP.fl |= Mx.PE;
+  if (E === 0) {
+    // An exact tiny result underflows only when UE is unmasked (SDM vol. 1 4.9.1.5); FTZ flushes it.
+    if (r !== 0 && r < MIN_NORMAL_D && r > -MIN_NORMAL_D) {
+      if (FP.ftz) { FP.fl |= Mx.UE | Mx.PE; return r < 0 ? -0 : 0; }
+      if ((FP.um & Mx.UE) !== 0) FP.fl |= Mx.UE;
+    }
+    return r;
+  }
   const ovf = r - r !== 0;
   switch (FP.rc) {
     case 1: if (E < 0) r = nextDownD(r); break;
     case 2: if (E > 0) r = nextUpD(r); break;
     case 3: if ((r > 0 && E < 0) || (r < 0 && E > 0)) r = r > 0 ? nextDownD(r) : nextUpD(r); break;
   }
-  if (ovf || r - r !== 0) FP.fl |= Mx.OE;
-  else if (r < MIN_NORMAL_D && r > -MIN_NORMAL_D) FP.fl |= Mx.UE;
+  const f = ovf || r - r !== 0 ? Mx.OE : r < MIN_NORMAL_D && r > -MIN_NORMAL_D ? Mx.UE : 0;
+  if (f === Mx.UE && FP.ftz) { FP.fl |= Mx.UE | Mx.PE; return r < 0 || Object.is(r, -0) ? -0 : 0; }
+  // With the overflow/underflow exception unmasked the result is not delivered, and PE reports whether
+  // rounding to 53 bits with an unbounded exponent range was inexact (what the hardware does).
+  FP.fl |= (f & FP.um) === 0 ? f | Mx.PE : unboundedInexactD() ? f | Mx.PE : f;
   return r;
+}
+
+/** Mantissa of x in [1, 2). */
+function mant(x: number): number { return scale(Math.abs(x), -ilogb(x)); }
+/** Is the last double operation inexact when the exponent range is unbounded? */
+function unboundedInexactD(): boolean {
+  switch (LOP) {
+    case Op.ADD: rnAdd(LA / 2, LB / 2); return E !== 0; // only overflow: halving is exact
+    case Op.MUL: rnMul(mant(LA), mant(LB)); return E !== 0;
+    case Op.DIV: rnDiv(mant(LA), mant(LB)); return E !== 0;
+    default: return true;
+  }
 }
 
 /** Round a double (the nearest-rounded result of a float operation, error sign E) to float per MXCSR. */
 export function finF(d: number): number {
   let r = Math.fround(d);
-  const e = d !== r ? d - r : E;
-  if (e === 0) return r;
-  FP.fl |= Mx.PE;
+  const e0 = E;
+  const e = d !== r ? d - r : e0;
+  if (e === 0) {
+    if (r !== 0 && r < MIN_NORMAL_F && r > -MIN_NORMAL_F) {
+      if (FP.ftz) { FP.fl |= Mx.UE | Mx.PE; return r < 0 ? -0 : 0; }
+      if ((FP.um & Mx.UE) !== 0) FP.fl |= Mx.UE;
+    }
+    return r;
+  }
   const ovf = r - r !== 0;
   switch (FP.rc) {
     case 1: if (e < 0) r = nextDownF(r); break;
     case 2: if (e > 0) r = nextUpF(r); break;
     case 3: if ((r > 0 && e < 0) || (r < 0 && e > 0)) r = r > 0 ? nextDownF(r) : nextUpF(r); break;
   }
-  if (ovf || r - r !== 0) FP.fl |= Mx.OE;
-  else if (r < MIN_NORMAL_F && r > -MIN_NORMAL_F) FP.fl |= Mx.UE;
+  const f = ovf || r - r !== 0 ? Mx.OE : r < MIN_NORMAL_F && r > -MIN_NORMAL_F ? Mx.UE : 0;
+  if (f === Mx.UE && FP.ftz) { FP.fl |= Mx.UE | Mx.PE; return r < 0 || Object.is(r, -0) ? -0 : 0; }
+  // Unmasked OE/UE: PE iff the 24-bit rounding at unbounded exponent is inexact (see finD).
+  FP.fl |= (f & FP.um) === 0 ? f | Mx.PE : e0 !== 0 || !Number.isInteger(scale(mant(d), 23)) ? f | Mx.PE : f;
   return r;
 }
 

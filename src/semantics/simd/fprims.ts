@@ -11,7 +11,7 @@
 // bits (non-zero) WITHOUT writing the destination: the caller then raises #XM.
 
 import {
-  FP, Mx, bitsToD, finD, finF, fpBegin, fpEnd, isDenD, isDenF, isNanD, isNanF, rnAdd, rnDiv, rnMul, rnSqrt,
+  FP, Mx, finD, finF, fpBegin, fpEnd, isDenD, isDenF, isNanD, isNanF, opD, opF, rnAdd, rnDiv, rnMul, rnSqrt,
 } from './fpcore.js';
 import { A32, B32, R32, ld2 } from './scratch.js';
 
@@ -35,15 +35,14 @@ function binD(op: number, xl: number, xh: number, yl: number, yh: number, R: Int
   const xn = isNanD(xl, xh), yn = isNanD(yl, yh);
   if (xn || yn) {
     if ((xn && (xh & 0x80000) === 0) || (yn && (yh & 0x80000) === 0) || op >= FOp.MIN) FP.fl |= Mx.IE;
-    if (op >= FOp.MIN) { R[k] = yl; R[k + 1] = yh; return; }
+    if (op >= FOp.MIN) { if (yn) { R[k] = yl; R[k + 1] = yh; } else putD(R, k, opD(yl, yh)); return; } // DAZ applies
     if (xn) { R[k] = xl; R[k + 1] = xh | 0x80000; } else { R[k] = yl; R[k + 1] = yh | 0x80000; }
     return;
   }
-  const a = bitsToD(xl, xh), b = bitsToD(yl, yh);
+  const a = opD(xl, xh), b = opD(yl, yh);
   if (op >= FOp.MIN) {
     if (isDenD(a) || isDenD(b)) FP.fl |= Mx.DE;
-    const first = op === FOp.MIN ? a < b : a > b;
-    R[k] = first ? xl : yl; R[k + 1] = first ? xh : yh;
+    putD(R, k, (op === FOp.MIN ? a < b : a > b) ? a : b);
     return;
   }
   let r: number;
@@ -63,13 +62,13 @@ function binF(op: number, x: number, y: number): number {
   const xn = isNanF(x), yn = isNanF(y);
   if (xn || yn) {
     if ((xn && (x & 0x400000) === 0) || (yn && (y & 0x400000) === 0) || op >= FOp.MIN) FP.fl |= Mx.IE;
-    if (op >= FOp.MIN) return y;
+    if (op >= FOp.MIN) return yn ? y : fbits(opF(y)); // DAZ applies
     return xn ? x | 0x400000 : y | 0x400000;
   }
-  const a = bitsToF(x), b = bitsToF(y);
+  const a = opF(x), b = opF(y);
   if (op >= FOp.MIN) {
     if (isDenF(a) || isDenF(b)) FP.fl |= Mx.DE;
-    return (op === FOp.MIN ? a < b : a > b) ? x : y;
+    return fbits((op === FOp.MIN ? a < b : a > b) ? a : b);
   }
   let r: number;
   switch (op) {
@@ -88,17 +87,17 @@ function sqrtD(yl: number, yh: number, R: Int32Array, k: number): void {
     if ((yh & 0x80000) === 0) FP.fl |= Mx.IE;
     R[k] = yl; R[k + 1] = yh | 0x80000; return;
   }
-  const a = bitsToD(yl, yh);
+  const a = opD(yl, yh);
   if (a < 0) { FP.fl |= Mx.IE; R[k] = 0; R[k + 1] = DEF_NAN_HI; return; }
   if (isDenD(a)) FP.fl |= Mx.DE;
   putD(R, k, a === 0 ? a : finD(rnSqrt(a)));
 }
 function sqrtF(y: number): number {
   if (isNanF(y)) { if ((y & 0x400000) === 0) FP.fl |= Mx.IE; return y | 0x400000; }
-  const a = bitsToF(y);
+  const a = opF(y);
   if (a < 0) { FP.fl |= Mx.IE; return DEF_NAN_F; }
   if (isDenF(a)) FP.fl |= Mx.DE;
-  return a === 0 ? y : fbits(finF(rnSqrt(a)));
+  return a === 0 ? fbits(a) : fbits(finF(rnSqrt(a)));
 }
 
 // ---- scalar and packed arithmetic ---------------------------------------------------------------------
@@ -200,7 +199,7 @@ function cmpD(p: number, xl: number, xh: number, yl: number, yh: number): boolea
     if (signals(p) || (xn && (xh & 0x80000) === 0) || (yn && (yh & 0x80000) === 0)) FP.fl |= Mx.IE;
     return pred(p, true, 0, 0);
   }
-  const a = bitsToD(xl, xh), b = bitsToD(yl, yh);
+  const a = opD(xl, xh), b = opD(yl, yh);
   if (isDenD(a) || isDenD(b)) FP.fl |= Mx.DE;
   return pred(p, false, a, b);
 }
@@ -210,7 +209,7 @@ function cmpF(p: number, x: number, y: number): boolean {
     if (signals(p) || (xn && (x & 0x400000) === 0) || (yn && (y & 0x400000) === 0)) FP.fl |= Mx.IE;
     return pred(p, true, 0, 0);
   }
-  const a = bitsToF(x), b = bitsToF(y);
+  const a = opF(x), b = opF(y);
   if (isDenF(a) || isDenF(b)) FP.fl |= Mx.DE;
   return pred(p, false, a, b);
 }
@@ -257,14 +256,14 @@ export function comis(cpu: { xmm: Int32Array; mxcsr: number }, double: number, d
     const xn = isNanD(xl, xh), yn = isNanD(yl, yh);
     un = xn || yn;
     if (un && (signal || (xn && (xh & 0x80000) === 0) || (yn && (yh & 0x80000) === 0))) FP.fl |= Mx.IE;
-    a = un ? 0 : bitsToD(xl, xh); b = un ? 0 : bitsToD(yl, yh);
+    a = un ? 0 : opD(xl, xh); b = un ? 0 : opD(yl, yh);
     if (!un && (isDenD(a) || isDenD(b))) FP.fl |= Mx.DE;
   } else {
     const xv = x[o], yv = B32[0];
     const xn = isNanF(xv), yn = isNanF(yv);
     un = xn || yn;
     if (un && (signal || (xn && (xv & 0x400000) === 0) || (yn && (yv & 0x400000) === 0))) FP.fl |= Mx.IE;
-    a = un ? 0 : bitsToF(xv); b = un ? 0 : bitsToF(yv);
+    a = un ? 0 : opF(xv); b = un ? 0 : opF(yv);
     if (!un && (isDenF(a) || isDenF(b))) FP.fl |= Mx.DE;
   }
   if (fpEnd(cpu) !== 0) return -1;

@@ -100,7 +100,12 @@ MOVES.pinsrw = (e) => {
   e.line(`rt.pinsrw(cpu, ${xr(e, 0)}, ${v.lo}, ${imm8(e)});`);
 };
 
-/** maskmovdqu: store the bytes of xmm0.. selected by the mask's top bits to DS:[rDI]. */
+/**
+ * maskmovdqu: store the bytes of xmm0.. selected by the mask's top bits to DS:[rDI]. The whole 16-byte
+ * range is probed for write access first, even where mask bits are clear (the SDM leaves faults on
+ * masked-out bytes implementation-specific; the oracle CPU raises them), then the selected bytes are
+ * written.
+ */
 MOVES.maskmovdqu = (e, i) => {
   const s = xr(e, 0), m = xr(e, 1);
   const di = e.getReg(7, i.adsize === 4 ? 4 : 8);
@@ -110,10 +115,11 @@ MOVES.maskmovdqu = (e, i) => {
     a = e.add(8, a, { lo: `cpu.${b}BaseLo`, hi: `cpu.${b}BaseHi` });
   }
   const mask = e.tmp(`rt.pmovmskb(cpu, ${m})`);
-  // Probe each selected byte first (all-or-nothing), then store them.
-  for (const pass of ['probe', 'store']) {
-    e.line(`for (let k = 0; k < 16; k++) { if (((${mask} >>> k) & 1) === 0) continue; ` +
-      `const s = (${a.lo} >>> 0) + k, l = s | 0, h = (${a.hi} + (s > 4294967295 ? 1 : 0)) | 0; ` +
-      (pass === 'probe' ? 'M.probe(l, h, 1, 1); }' : `M.wr8(l, h, cpu.xmmU8[${16 * s} + k]); }`));
+  e.line(`M.probe(${a.lo}, ${a.hi}, 16, 1);`);
+  for (let k = 0; k < 16; k++) {
+    const ak = e.addrPlus(a, k);
+    e.line(`if ((${mask} & ${1 << k}) !== 0) {`);
+    e.store(1, ak, { lo: `cpu.xmmU8[${16 * s + k}]`, hi: '0' });
+    e.line('}');
   }
 };

@@ -13,4 +13,4 @@ export { fsd, fss, fpd, fps, fhpd, fhps, faddsubpd, faddsubps, cmpsd, cmpss, cmp
 export {
   SOUT, cvtsd2ss, cvtss2sd, cvtpd2ps, cvtps2pd, cvtsi2sd, cvtsi2ss, cvtdq2ps, cvtdq2pd, cvt2si, cvtps2dq, cvtpd2dq,
 } from './fconv.js';
-export { MXCSR_MASK, fxsave, fxrstor, fnstenv, fldenv } from './x87.js';
+export { fxrstor, fldenv } from './x87.js';
