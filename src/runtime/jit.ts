@@ -17,7 +17,7 @@ import { rt } from './rt.js';
 import { endsBlock } from '../decoder/facts.js';
 
 /** Largest region, in blocks: bounds translation time and generated code size. */
-export const MAX_REGION_BLOCKS = 16;
+export const MAX_REGION_BLOCKS = Number(process.env.RINGJIT_REGION_BLOCKS ?? '') || 16;
 
 export interface JitStats {
   blocksTranslated: number;

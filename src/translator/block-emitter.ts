@@ -49,20 +49,32 @@ export class BlockState {
     readonly tlbMask: number,
   ) {}
 
-  /** Statements that copy the registers written so far and the flag record (if produced) back to cpu.
-   * Registers only ever read still equal cpu's copy. */
-  writeBack(): string {
-    let s = '';
-    for (const r of this.regsWritten) s += `R[${2 * r}] = r${r}l; R[${2 * r + 1}] = r${r}h; `;
-    return this.flagsDirty ? s + FLAG_SYNC : s;
-  }
-  /** Statements that reload the cached state from cpu (after a helper changed it). */
-  reload(): string {
-    let s = '';
-    for (const r of this.regsUsed) s += `r${r}l = R[${2 * r}]; r${r}h = R[${2 * r + 1}]; `;
-    return s + FLAG_LOAD;
+  // Write-back and reload points are emitted as placeholders and resolved once the whole region is
+  // generated (resolve): in a region, generation order is not execution order — a loop back-edge can
+  // reach an earlier block after later blocks assigned more registers or produced flags.
+
+  /** Copy every register the region assigns, and the flag record if it produces one, back to cpu. */
+  writeBack(): string { return WRITE_BACK; }
+  /** Reload every register the region uses, and the flag record, from cpu (after a helper). */
+  reload(): string { return RELOAD; }
+  /** Make cpu's flag record current before generated code reads it. */
+  flagSync(): string { return FLAG_SYNC_POINT; }
+
+  /** Replace the placeholders in generated text with the final register and flag sets. */
+  resolve(text: string): string {
+    let wb = '';
+    for (const r of this.regsWritten) wb += `R[${2 * r}] = r${r}l; R[${2 * r + 1}] = r${r}h; `;
+    if (this.flagsDirty) wb += FLAG_SYNC;
+    let rl = '';
+    for (const r of this.regsUsed) rl += `r${r}l = R[${2 * r}]; r${r}h = R[${2 * r + 1}]; `;
+    rl += FLAG_LOAD;
+    return text.split(WRITE_BACK).join(wb).split(RELOAD).join(rl).split(FLAG_SYNC_POINT).join(this.flagsDirty ? FLAG_SYNC : '');
   }
 }
+
+const WRITE_BACK = '/*@writeback@*/';
+const RELOAD = '/*@reload@*/';
+const FLAG_SYNC_POINT = '/*@flagsync@*/';
 
 export const FLAG_SYNC = 'cpu.ccOp = fop; CC[0] = fdl; CC[1] = fdh; CC[2] = fsl; CC[3] = fsh; CC[4] = fxl; CC[5] = fxh;';
 export const FLAG_LOAD = 'fop = cpu.ccOp; fdl = CC[0]; fdh = CC[1]; fsl = CC[2]; fsh = CC[3]; fxl = CC[4]; fxh = CC[5];';
@@ -116,7 +128,7 @@ export class BlockEmitter extends Emitter {
     this.st.flagsDirty = true;
   }
   override flagsWillBeRead(): void {
-    if (this.st.flagsDirty) this.line(FLAG_SYNC);
+    this.line(this.st.flagSync());
   }
   override flagsWereWritten(): void {
     this.line(FLAG_LOAD);

@@ -138,7 +138,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
     '}',
   ];
   const header = `return function ${name}(cpu) {`;
-  const source = `${header}\n${lines.join('\n')}\n}\n//# sourceURL=ringjit://block/${name}`;
+  const source = st.resolve(`${header}\n${lines.join('\n')}\n}\n//# sourceURL=ringjit://block/${name}`);
   const firstBodyLine = 1 + lines.indexOf('switch (pc) {') + 1;
   const addrs = flat.map((i) => i.addr);
   const factory = new Function('rt', 'H', 'PAR', 'I', 'A', 'P', 'CACHE', 'HANDLERS', source);

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #define SLOTS 1024
-#define OPS 30000
+#define OPS 3000
 
 static uint64_t rng_state;
 static uint64_t rng(void)
@@ -61,7 +61,7 @@ static size_t pick_size(void)
     case 6: case 7: case 8: return 1 + (r >> 8) % 512;
     case 9: case 10: return 1 + (r >> 8) % 4096;
     case 11: case 12: return 1 + (r >> 8) % 65536;
-    case 13: return 100000 + (r >> 8) % 300000; /* above the mmap threshold */
+    case 13: return 131072 + 4096 + (r >> 8) % 65536; /* above the default mmap threshold (128 KiB) */
     default: return 1 + (r >> 8) % 1024;
     }
 }
