@@ -1,6 +1,6 @@
 // End-to-end oracle tests: every guest binary in test/build runs natively
 // (the host CPU and kernel are the oracle) and under ringjit with each
-// engine in RINGJIT_ENGINES (default "interp"); stdout, stderr and exit
+// engine in RINGJIT_ENGINES (default "interp,jit"); stdout, stderr and exit
 // status must match byte for byte. A guest killed by signal N natively must
 // make ringjit exit 128+N and append one "guest killed by SIGxxx at rip 0x..."
 // line to stderr.

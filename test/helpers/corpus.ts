@@ -171,11 +171,11 @@ export function knownSkip(b: GuestBinary, engine?: string): KnownSkip | undefine
   );
 }
 
-/** Engines to test, from RINGJIT_ENGINES (default "interp"). */
+/** Engines to test, from RINGJIT_ENGINES (default: both, so `npm test` cross-checks them on every guest). */
 export function enginesUnderTest(value = process.env.RINGJIT_ENGINES): string[] {
-  const list = (value ?? 'interp')
+  const list = (value ?? 'interp,jit')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  return list.length ? list : ['interp'];
+  return list.length ? list : ['interp', 'jit'];
 }
