@@ -18,7 +18,8 @@ import { makeHelpers } from './runtime/helpers.js';
 import { Interpreter } from './runtime/interp.js';
 import { JitEngine } from './runtime/jit.js';
 
-const USAGE = `usage: ringjit run [--engine interp|jit] [--root DIR] [--strace] [--stats] [--deterministic] [--dump-js DIR] PROGRAM [ARGS...]
+const USAGE = `usage: ringjit run [--engine interp|jit] [--root DIR] [--strace] [--stats] [--deterministic] [--dump-js DIR]
+                  [--jit-threshold N] [--region-blocks N] PROGRAM [ARGS...]
        ringjit disasm PROGRAM`;
 
 interface RunOptions {
@@ -28,6 +29,8 @@ interface RunOptions {
   stats: boolean;
   deterministic: boolean;
   dumpJs: string | null;
+  jitThreshold: number;
+  regionBlocks: number;
   program: string;
   args: string[];
 }
@@ -35,7 +38,7 @@ interface RunOptions {
 function err(msg: string): void { process.stderr.write(`ringjit: ${msg}\n`); }
 
 function parseRun(argv: string[]): RunOptions | string {
-  const o: RunOptions = { engine: 'jit', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, program: '', args: [] };
+  const o: RunOptions = { engine: 'jit', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, jitThreshold: 2, regionBlocks: 16, program: '', args: [] };
   let k = 0;
   for (; k < argv.length; k++) {
     const a = argv[k];
@@ -55,6 +58,12 @@ function parseRun(argv: string[]): RunOptions | string {
         case '--stats': o.stats = true; break;
         case '--deterministic': o.deterministic = true; break;
         case '--dump-js': o.dumpJs = value(); break;
+        case '--jit-threshold': case '--region-blocks': {
+          const v = value(), n = Number(v);
+          if (!Number.isInteger(n) || n < 1 || n > 1e9) return `${flag} needs a positive integer, got '${v}'`;
+          if (flag === '--jit-threshold') o.jitThreshold = n; else o.regionBlocks = n;
+          break;
+        }
         default: return `unknown option ${flag}`;
       }
     } catch (e) { return (e as Error).message; }
@@ -86,8 +95,7 @@ function run(o: RunOptions): number {
   const helpers = makeHelpers({ deterministic: o.deterministic });
   const cache = new CodeCache(cpu);
   const interp = new Interpreter(helpers);
-  const threshold = Number(process.env.RINGJIT_JIT_THRESHOLD ?? '') || undefined;
-  const jit = o.engine === 'jit' ? new JitEngine(cpu, kernel, cache, interp, helpers, threshold) : null;
+  const jit = o.engine === 'jit' ? new JitEngine(cpu, kernel, cache, interp, helpers, o.jitThreshold, o.regionBlocks) : null;
   const engine: Engine = jit ?? new InterpEngine(cpu, kernel, cache, interp);
   if (jit && o.dumpJs !== null) jit.dumpDir = o.dumpJs;
   kernel.onCodeUnmap = (start, len) => cache.invalidateRange(start, len);

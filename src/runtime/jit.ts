@@ -17,7 +17,7 @@ import { rt } from './rt.js';
 import { endsBlock } from '../decoder/facts.js';
 
 /** Largest region, in blocks: bounds translation time and generated code size. */
-export const MAX_REGION_BLOCKS = Number(process.env.RINGJIT_REGION_BLOCKS ?? '') || 16;
+export const MAX_REGION_BLOCKS = 16;
 
 export interface JitStats {
   blocksTranslated: number;
@@ -35,7 +35,9 @@ export class JitEngine implements Engine {
   dumpDir: string | null = null;
 
   constructor(private readonly cpu: Cpu, private readonly os: GuestOS, private readonly cache: CodeCache,
-    private readonly interp: Interpreter, helpers: Record<string, Helper>, private readonly threshold = 2) {
+    private readonly interp: Interpreter, helpers: Record<string, Helper>, private readonly threshold = 2,
+    /** Largest region in blocks (1 = block-at-a-time translation, for comparison). */
+    private readonly regionBlocks = MAX_REGION_BLOCKS) {
     this.ctx = {
       rt, H: helpers, cache,
       handlerOf: (i) => interp.handlerOf(i),
@@ -63,12 +65,13 @@ export class JitEngine implements Engine {
     const cache = this.cache;
     const region: Block[] = [b];
     const seen = new Set<number>([b.addr]);
-    for (let q = 0; q < region.length && region.length < MAX_REGION_BLOCKS; q++) {
+    const max = this.regionBlocks;
+    for (let q = 0; q < region.length && region.length < max; q++) {
       for (const a of JitEngine.successors(region[q])) {
         if (seen.has(a)) continue;
         seen.add(a);
         const s = cache.peek(a);
-        if (s !== undefined && s.runs > 0 && region.length < MAX_REGION_BLOCKS) region.push(s);
+        if (s !== undefined && s.runs > 0 && region.length < max) region.push(s);
       }
     }
     this.ctx.tlbOffset = this.cpu.cpl === 3 ? 0 : TLB_SETS;
