@@ -204,6 +204,11 @@ export class Emitter {
       default: this.line(`M.wr64(${a.lo}, ${a.hi}, ${v.lo}, ${v.hi});`);
     }
   }
+  /** Check that [a, a + size) is writable (#PF/#GP as a write would raise) without writing (ENTER's final
+   *  stack check). */
+  probeWrite(size: number, a: V): void {
+    this.line(`M.probe(${a.lo}, ${a.hi}, ${size}, 1);`);
+  }
   /** a + k for a small constant k (stack slots, string elements). */
   addrPlus(a: V, k: number): V {
     if (k === 0) return a;
