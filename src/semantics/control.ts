@@ -42,8 +42,14 @@ CONTROL.pop = (e) => {
   if (e.kind(0) === K.Mem) {
     // An RSP-based destination address is computed with RSP already incremented (SDM POP); RSP itself is
     // committed only after the store, so a fault leaves it unchanged.
+    // (The interpreter's handler serves every base register of the form: test the base at run time there.)
+    const k = e.baked ? (e.i.base === RSP ? String(size) : '') : `(i.base === ${RSP} ? ${size} : 0)`;
     let a = e.ea();
-    if (e.i.base === RSP) a = e.i.adsize === 4 ? { lo: e.tmp(`(${a.lo} + ${size}) | 0`), hi: '0' } : e.addrPlus(a, size);
+    if (k && e.i.adsize === 4) a = { lo: e.tmp(`(${a.lo} + ${k}) | 0`), hi: '0' };
+    else if (k) {
+      const t = e.tmp(`(${a.lo} >>> 0) + ${k}`);
+      a = { lo: e.tmp(`${t} | 0`), hi: e.tmp(`(${a.hi} + (${t} > 4294967295 ? 1 : 0)) | 0`) };
+    }
     e.store(size, a, v);
     e.setReg(RSP, 8, sp);
   } else { e.setReg(RSP, 8, sp); e.write(0, v); } // pop rsp: the loaded value wins
@@ -83,10 +89,15 @@ CONTROL.enter = (e) => {
   const frame = e.imm(2);
   // Nesting levels above 0 are not produced by compilers; the level is masked to 5 bits per the SDM.
   e.line(`if ((${e.f('imm2')} & 31) !== 0) throw rt.fault(6, 0, 'enter with nesting level > 0 is not implemented');`);
-  push(e, size, e.getReg(RBP, size));
   const sp = e.getReg(RSP, 8);
-  e.setReg(RBP, size, sp);
-  e.setReg(RSP, 8, e.sub(8, sp, e.zext(2, 8, frame)));
+  const frameTemp = e.sub(8, sp, e.c(size));
+  e.store(size, frameTemp, e.getReg(RBP, size));
+  const nsp = e.sub(8, frameTemp, e.zext(2, 8, frame));
+  // The CPU finishes with a write check of the final stack location (no data is written): a frame that
+  // reaches an unmapped or read-only page faults here, with RSP and RBP unchanged.
+  e.probeWrite(size, nsp);
+  e.setReg(RBP, size, frameTemp);
+  e.setReg(RSP, 8, nsp);
 };
 
 CONTROL.jmp = (e) => {
