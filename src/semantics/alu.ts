@@ -44,14 +44,14 @@ ALU.test = logic('&', false);
 
 ALU.inc = (e) => {
   const size = e.size(0);
-  const cf = e.carry();
+  const cf = e.carryForFlags();
   const r = e.add(size, e.read(0), e.c(1));
   e.write(0, r);
   e.setFlags(CcKind.INC, size, r, ZERO, { lo: cf, hi: '0' });
 };
 ALU.dec = (e) => {
   const size = e.size(0);
-  const cf = e.carry();
+  const cf = e.carryForFlags();
   const r = e.sub(size, e.read(0), e.c(1));
   e.write(0, r);
   e.setFlags(CcKind.DEC, size, r, ZERO, { lo: cf, hi: '0' });
@@ -293,6 +293,14 @@ ALU.imul = (e, i) => {
   const size = e.size(0);
   const a = i.nops === 3 ? e.read(1, size) : e.read(0);
   const b = i.nops === 3 ? e.read(2, size) : e.read(1, size);
+  if (!e.flagsNeeded() && size >= 4) {
+    // Flags dead: only the low half of the product is needed (no 128-bit multiply).
+    const lo = e.tmp(size === 8 ? `rt.mullo64(${a.lo}, ${a.hi}, ${b.lo}, ${b.hi})` : `Math.imul(${a.lo}, ${b.lo})`);
+    const low = { lo, hi: size === 8 ? e.tmp('rt.OUT[1]') : '0' };
+    e.write(0, low);
+    e.setFlags(CcKind.MUL, size, low, ZERO);
+    return;
+  }
   const { low, sig } = multiply(e, size, true, a, b);
   e.write(0, low);
   e.setFlags(CcKind.MUL, size, low, e.bool(sig));

@@ -32,6 +32,12 @@ export class Emitter {
   tmpPrefix = 't';
   /** Set when this instruction touched the flag state in any way (record, materialised bits, helper). */
   flagsTouched = false;
+  /** Reads of the incoming flags that feed this instruction's result or control flow (adc, jcc ...). */
+  flagResultReads = 0;
+  /** Reads of the incoming flags that only feed this instruction's own flag update (inc's CF, rol's
+   * untouched flags): unnecessary when its flags are dead. */
+  flagUpdateReads = 0;
+  private inFlagUpdate = 0;
   /** Set when the instruction wrote cpu.rip (a branch). */
   branched = false;
   /** Flag record of the current instruction (for the translator's direct comparisons). */
@@ -289,28 +295,46 @@ export class Emitter {
   /** Called after generated code wrote cpu.ccOp/cpu.cc/cpu.eflags status bits directly (hook). */
   flagsWereWritten(): void {}
 
+  /**
+   * False when no later instruction can observe this instruction's status flags (the translator's
+   * liveness pass decided they are overwritten first, with no possible fault in between). Semantics
+   * then skip work done only for the flags (a 128-bit product for imul's OF, rol's CF/OF...).
+   */
+  flagsNeeded(): boolean { return true; }
+
   /** Record a flag-producing operation (QEMU's cc_op style). */
   setFlags(kind: CcKind, size: number, dst: V, src: V = ZERO, aux: V = ZERO): void {
     this.flagsTouched = true;
-    this.storeFlagRecord(ccOpOf(kind, size), dst, src, aux);
+    if (this.flagsNeeded()) this.storeFlagRecord(ccOpOf(kind, size), dst, src, aux);
     this.lastFlags = { kind, size, dst, src, aux };
+  }
+  /** The incoming carry flag, read only to carry it through this instruction's flag update (inc/dec). */
+  carryForFlags(): string {
+    if (!this.flagsNeeded()) return '0';
+    this.inFlagUpdate++;
+    try { return this.carry(); } finally { this.inFlagUpdate--; }
   }
   /** Condition `cc` (0..15) of the current flags, as a JS boolean expression (a local). */
   cond(cc: number | string): string {
+    this.noteFlagRead();
     this.flagsWillBeRead();
     return this.tmp(`rt.cond(cpu, ${cc})`);
   }
   /** The carry flag as 0/1. */
   carry(): string { return this.tmp(`${this.cond(2)} ? 1 : 0`); }
   /** Full RFLAGS (status flags materialised). */
-  eflags(): string { this.flagsWillBeRead(); return this.tmp(`rt.eflags(cpu)`); }
+  eflags(): string { this.noteFlagRead(); this.flagsWillBeRead(); return this.tmp(`rt.eflags(cpu)`); }
+  protected noteFlagRead(): void { if (this.inFlagUpdate) this.flagUpdateReads++; else this.flagResultReads++; }
   /** Replace the status flags (mask `mask`) with `value`, materialising the rest. */
   setEflagsBits(mask: number, value: string): void {
-    const f = this.eflags();
-    this.line(`cpu.eflags = (${f} & ~${mask}) | ((${value}) & ${mask}); cpu.ccOp = 0;`);
     this.flagsTouched = true;
-    this.flagsWereWritten();
     this.lastFlags = null;
+    if (!this.flagsNeeded()) return;
+    this.inFlagUpdate++;
+    const f = this.eflags();
+    this.inFlagUpdate--;
+    this.line(`cpu.eflags = (${f} & ~${mask}) | ((${value}) & ${mask}); cpu.ccOp = 0;`);
+    this.flagsWereWritten();
   }
   /** Replace all of RFLAGS that `mask` (a JS expression) selects with `value` (popf). */
   writeEflags(mask: string, value: string): void {

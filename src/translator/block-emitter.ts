@@ -83,7 +83,9 @@ export class BlockEmitter extends Emitter {
   /** 'jump' after an unconditional transfer, 'cond' after a conditional one. */
   transferKind: 'jump' | 'cond' | null = null;
 
-  constructor(i: Insn, private readonly st: BlockState, private readonly index: number, private readonly links: RegionLinks) {
+  constructor(i: Insn, private readonly st: BlockState, private readonly index: number, private readonly links: RegionLinks,
+    /** The liveness pass found this instruction's status flags dead. */
+    private readonly flagsDead = false) {
     super(i, true);
     this.out = st.lines;
     this.tmpPrefix = `t${index}_`;
@@ -104,6 +106,8 @@ export class BlockEmitter extends Emitter {
   }
 
   override insnRef(): string { return `I[${this.index}]`; }
+
+  override flagsNeeded(): boolean { return !this.flagsDead; }
 
   override noteRegWrite(r: number | string): void {
     if (typeof r !== 'number') throw new Error('baked emitter got a dynamic register');

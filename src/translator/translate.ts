@@ -44,6 +44,37 @@ function mayFault(code: string): boolean {
   return /M\.|H\.|throw|HANDLERS/.test(code);
 }
 
+/**
+ * Flag liveness inside one block (DESIGN decision 3's dead-flag elimination). A dry run of each
+ * instruction's semantics classifies it: does it read the incoming flags for its result, does it
+ * overwrite all status flags unconditionally, does its flag update itself read old flags (inc's CF),
+ * can it fault. Walking backwards from the block end (flags live: the successor is unknown), an
+ * instruction's flags are dead when the next instruction overwrites them without reading them and
+ * cannot fault first (a fault must see the flags as of the faulting instruction, decision 5).
+ */
+function deadFlags(insns: Insn[], ctx: TranslateContext): boolean[] {
+  const n = insns.length;
+  const dead = new Array<boolean>(n).fill(false);
+  const liveIn = new Array<boolean>(n).fill(true);
+  const scratch = new BlockState(ctx.tlbOffset, ctx.tlbMask);
+  const facts = insns.map((i, k) => {
+    const sem = i.mnem === '(bad)' ? null : semanticsOf(i);
+    if (!sem) return { resultRead: true, updateRead: true, fullWrite: false, fault: true };
+    const e = new BlockEmitter(i, scratch, k, { index: new Map(), blockLen: k + 1 });
+    sem(e, i);
+    const text = scratch.lines.splice(0).join('\n');
+    return { resultRead: e.flagResultReads > 0, updateRead: e.flagUpdateReads > 0, fullWrite: e.lastFlags !== null, fault: mayFault(text) };
+  });
+  let liveOut = true;
+  for (let k = n - 1; k >= 0; k--) {
+    const f = facts[k];
+    dead[k] = !liveOut;
+    liveIn[k] = f.resultRead || f.fault || (liveOut && (!f.fullWrite || f.updateRead));
+    liveOut = liveIn[k];
+  }
+  return dead;
+}
+
 /** Translate one block (a region of one). */
 export function translateBlock(insns: Insn[], ctx: TranslateContext, name: string): Translation {
   return translateRegion([insns], ctx, name);
@@ -66,6 +97,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
   for (let n = 0; n < blocks.length; n++) {
     const insns = blocks[n];
     const len = insns.length;
+    const dead = deadFlags(insns, ctx);
     body.push(`case ${n}: {`);
     st.known = null; // flags at a block entry come from whichever predecessor ran
     let ended = false;
@@ -81,7 +113,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
       let rec = null, touched = true, branched = false;
       let kind: 'jump' | 'cond' | null = null;
       if (sem) {
-        const e = new BlockEmitter(i, st, g, links);
+        const e = new BlockEmitter(i, st, g, links, dead[k]);
         sem(e, i);
         rec = e.lastFlags; touched = e.flagsTouched; branched = e.branched; kind = e.transferKind;
         handlers.push(null);
