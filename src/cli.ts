@@ -2,6 +2,7 @@
 //
 //   ringjit run [--engine interp|jit] [--root DIR] [--strace] [--stats] [--deterministic] PROGRAM [ARGS...]
 //   ringjit disasm PROGRAM
+//   ringjit boot [--engine interp|jit] [--stats] [--deterministic] IMAGE   (bare metal: runtime/boot.ts)
 //
 // Every failure is one line on stderr naming what and where; no JS stack trace reaches the user
 // (set RINGJIT_DEBUG=1 to see one for an internal error).
@@ -17,10 +18,13 @@ import { hexAddr } from './runtime/faults.js';
 import { makeHelpers } from './runtime/helpers.js';
 import { Interpreter } from './runtime/interp.js';
 import { JitEngine } from './runtime/jit.js';
+import { BOOT_USAGE, bootMain } from './runtime/boot.js';
+import { formatEntryStats } from './kernel/entry_stats.js';
 
 const USAGE = `usage: ringjit run [--engine interp|jit] [--root DIR] [--strace] [--stats] [--deterministic] [--dump-js DIR]
-                  [--jit-threshold N] [--region-blocks N] PROGRAM [ARGS...]
-       ringjit disasm PROGRAM`;
+                  [--jit-threshold N] [--region-blocks N] [--kpti on|off] [--pcid on|off] [--trace-entry] PROGRAM [ARGS...]
+       ringjit disasm PROGRAM
+       ${BOOT_USAGE}`;
 
 interface RunOptions {
   engine: 'interp' | 'jit';
@@ -31,6 +35,10 @@ interface RunOptions {
   dumpJs: string | null;
   jitThreshold: number;
   regionBlocks: number;
+  /** Kernel entry model (kernel/entry.ts): KPTI page-table pair, PCIDs, per-step trace. */
+  kpti: boolean;
+  pcid: boolean;
+  traceEntry: boolean;
   program: string;
   args: string[];
 }
@@ -38,7 +46,7 @@ interface RunOptions {
 function err(msg: string): void { process.stderr.write(`ringjit: ${msg}\n`); }
 
 function parseRun(argv: string[]): RunOptions | string {
-  const o: RunOptions = { engine: 'jit', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, jitThreshold: 2, regionBlocks: 16, program: '', args: [] };
+  const o: RunOptions = { engine: 'jit', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, jitThreshold: 2, regionBlocks: 16, kpti: true, pcid: true, traceEntry: false, program: '', args: [] };
   let k = 0;
   for (; k < argv.length; k++) {
     const a = argv[k];
@@ -64,6 +72,13 @@ function parseRun(argv: string[]): RunOptions | string {
           if (flag === '--jit-threshold') o.jitThreshold = n; else o.regionBlocks = n;
           break;
         }
+        case '--kpti': case '--pcid': {
+          const v = value();
+          if (v !== 'on' && v !== 'off') return `${flag} needs on or off, got '${v}'`;
+          if (flag === '--kpti') o.kpti = v === 'on'; else o.pcid = v === 'on';
+          break;
+        }
+        case '--trace-entry': o.traceEntry = true; break;
         default: return `unknown option ${flag}`;
       }
     } catch (e) { return (e as Error).message; }
@@ -85,6 +100,7 @@ function run(o: RunOptions): number {
     hwcap2: 0,
     deterministic: o.deterministic,
     randomSeed: o.deterministic ? 1 : undefined,
+    kpti: o.kpti, pcid: o.pcid, traceEntry: o.traceEntry, entryTiming: o.stats,
   });
   try {
     kernel.load(o.program);
@@ -132,6 +148,7 @@ function run(o: RunOptions): number {
         `block dispatches       ${j.blockRuns}`,
       );
     }
+    lines.push(`kernel entry           KPTI ${o.kpti ? 'on' : 'off'}, PCID ${o.pcid ? 'on' : 'off'}`, ...formatEntryStats(kernel.entry.stats, true));
     process.stderr.write(lines.map((l) => `ringjit: ${l}`).join('\n') + '\n');
   }
   return kernel.exitStatus;
@@ -168,6 +185,7 @@ export async function main(argv: string[]): Promise<number> {
       if (typeof o === 'string') { err(o); process.stderr.write(USAGE + '\n'); return 2; }
       return run(o);
     }
+    if (cmd === 'boot') return bootMain(rest);
     if (cmd === 'disasm') {
       if (rest.length !== 1) { process.stderr.write(USAGE + '\n'); return 2; }
       return disasmCommand(rest[0]);

@@ -1,262 +1,429 @@
-// The 64-bit system-call entry path, shaped like Linux's entry_SYSCALL_64 (arch/x86/entry/entry_64.S,
-// see ../../shared/seeds/000_*) and the boot code that points the MSRs at it (syscall_init).
+// The 64-bit system-call entry path, following Linux's entry_SYSCALL_64 (arch/x86/entry/entry_64.S,
+// ../../shared/seeds/000_*) step by step, on the runtime's architectural primitives (DESIGN decision 7).
 //
-// The guest's `syscall` instruction is executed by the runtime (syscallTransition: RCX <- next RIP,
-// R11 <- RFLAGS, RFLAGS &= ~SFMASK, CS/SS from STAR, CPL 0, RIP <- LSTAR). LSTAR holds a kernel-text
-// address registered in cpu.traps, so the execution loop calls entry_SYSCALL_64 next. Each step of the
-// assembly path is one function below, named after the seed, so a later issue can make each step fully
-// architectural and trace it without restructuring:
+// The guest's `syscall` instruction is executed by the runtime (RCX <- next RIP, R11 <- RFLAGS,
+// RFLAGS &= ~SFMASK, CS/SS from STAR, CPL 0, RIP <- LSTAR). LSTAR holds a kernel-text address registered
+// in cpu.traps, so the execution loop calls entry_SYSCALL_64 next, still on the user's CR3 and GS.
+// Each step below is one function named after the seed, doing what the assembly does:
 //
-//   SWAPGS                   real: swaps GS.base and IA32_KERNEL_GS_BASE (the per-CPU area)
-//   SWITCH_TO_KERNEL_CR3     no-op for now: one page-table set (no KPTI user/kernel pair yet)
-//   switch_to_kernel_stack   real: user RSP -> per-CPU rsp_scratch (guest memory), RSP <- top of stack
-//   PUSH_PT_REGS             struct pt_regs is built in k.ptRegs (a TypeScript copy; moving it onto
-//                            the kernel stack in guest memory is the later issue)
-//   do_syscall_64            nr > __NR_syscall_max -> -ENOSYS, else sys_call_table[nr](regs)
-//   syscall_exit_work        the exit-work hook list (signals, rescheduling: later issues)
-//   POP_PT_REGS              RESTORE_C_REGS_EXCEPT_RCX_R11, RCX <- regs->ip, R11 <- regs->flags
-//   SWITCH_TO_USER_CR3       no-op for now
-//   syscall_return_via_sysret  SWAPGS; sysretq, when RCX is canonical (and equals regs->ip)
-//   swapgs_restore_regs_and_return_to_usermode  otherwise: SWAPGS; an IRET-like return that sets
-//                            RIP/CS/RFLAGS/RSP/SS/CPL directly from pt_regs. A non-canonical RIP then
-//                            faults (#GP) on the first fetch in user mode, which becomes SIGSEGV, as
-//                            on Linux (where IRET to a non-canonical RIP is fixed up to a SIGSEGV).
+//   SWAPGS                      swapgs (the runtime primitive): GS.base <-> IA32_KERNEL_GS_BASE
+//   SWITCH_KERNEL_CR3_NO_STACK  KPTI: rax -> gs:unsafe_stack_register_backup (user-mapped per-CPU
+//                               page), mov cr3 -> rax, clear the user PGD/PCID bits, set the no-flush
+//                               bit with PCIDs, mov rax -> cr3, restore rax
+//   switch_to_kernel_stack      mov %rsp, gs:rsp_scratch; mov gs:cpu_current_top_of_stack, %rsp
+//   PUSH_PT_REGS                21 pushes through the MMU onto the task stack: ss, sp, flags, cs, ip,
+//                               orig_ax, di, si, dx, cx, ax = -ENOSYS, r8-r11, bx, bp, r12-r15
+//   (entry work test)           current_task->thread_info.flags & _TIF_WORK_SYSCALL_ENTRY, read from
+//                               guest memory -> syscall_trace_enter
+//   do_syscall_64               nr > __NR_syscall_max -> -ENOSYS; mov %r10, %rcx;
+//                               call *sys_call_table(,%rax,8) (handlers read their arguments from
+//                               pt_regs in guest memory); mov %rax, RAX(%rsp)
+//   syscall_exit_work           _TIF_ALLWORK_MASK / the exit-work hooks (signals, rescheduling)
+//   syscall_return_via_sysret   when pt_regs still allows SYSRET (RCX == RIP < TASK_SIZE_MAX,
+//                               R11 == RFLAGS without RF/TF, CS/SS = STAR's): restore the registers,
+//                               RSP, SWITCH_TO_USER_CR3, SWAPGS, sysretq
+//   swapgs_restore_regs_and_return_to_usermode   otherwise (also int 0x80): POP_REGS, copy the IRET
+//                               frame to the trampoline stack (TSS.sp0), SWITCH_TO_USER_CR3, SWAPGS,
+//                               iretq (the primitive, with its privilege checks)
 
 import type { Cpu } from '../runtime/cpu.js';
-
-import { addrHi, addrLo, joinAddr } from '../runtime/mmu.js';
-import { Sel, sysretTransition } from '../runtime/privileged.js';
+import { GuestFault, hexAddr, Vec } from '../runtime/faults.js';
+import { Access, addrHi, addrLo, carryHi, joinAddr } from '../runtime/mmu.js';
+import { readCr, Sel, swapgs, sysretTransition, writeCr3 } from '../runtime/privileged.js';
+import { iretq } from '../runtime/segments.js';
 import { F } from '../semantics/state.js';
+import { EntryMeter, type EntryStats, hexCr3 } from './entry_stats.js';
 import type { Kernel } from './kernel.js';
-import type { AddressSpace } from './mm.js';
-import { __NR_syscall_max, sys_call_table } from './syscall_table.js';
+import {
+  adjustKernelCr3, adjustUserCr3, CEA, type EntryConfig, KSYM, PERCPU_BASE, PerCpu, TASK_TI_flags, TSS_sp0,
+} from './pti.js';
+import { __NR_syscall_max, sys_call_table, type SyscallHandler } from './syscall_table.js';
+import { syscallName } from './syscall_names.js';
 import { E, type SyscallArgs } from './types.js';
 
-// ---- kernel-half layout ------------------------------------------------------------------------------
+export { CEA, ENTRY_TEXT, INIT_TASK, KERNEL_TEXT, KSTACK_BASE, KSYM, PERCPU_BASE, PerCpu, THREAD_SIZE } from './pti.js';
+export { cpu_init, setupKernelHalf, type EntryConfig, type KernelHalf } from './pti.js';
 
-/** Start of kernel text (__START_KERNEL_map + 16 MiB, where Linux links .text without KASLR). */
-export const KERNEL_TEXT = joinAddr(0x81000000 | 0, 0xffffffff | 0);
-/** Kernel text symbols ringjit defines; each address traps into TypeScript. */
-export const KSYM = {
-  entry_SYSCALL_64: KERNEL_TEXT + 0x000,
-  entry_SYSCALL_compat: KERNEL_TEXT + 0x100,
-  entry_SYSENTER_compat: KERNEL_TEXT + 0x200,
-  entry_INT80_compat: KERNEL_TEXT + 0x300,
-  ignore_sysret: KERNEL_TEXT + 0x400,
-} as const;
-/** The per-CPU area of CPU 0 (in the direct map at page_offset_base, as without KASLR). */
-export const PERCPU_BASE = joinAddr(0, 0xffff8880 | 0);
-/** Offsets of the per-CPU variables the entry path uses. */
-export const enum PerCpu { rsp_scratch = 0x10, cpu_current_top_of_stack = 0x18, current_task = 0x20 }
-export const PERCPU_PAGES = 2;
-/** The task's kernel stack (CONFIG_VMAP_STACK: in the vmalloc area, with an unmapped guard page below). */
-export const KSTACK_BASE = joinAddr(0x4000, 0xffffc900 | 0);
-export const THREAD_SIZE = 0x4000;
-
-/** Linux selector values and the syscall_init MSR values. */
+/** syscall_init's MSR values: STAR = (__USER32_CS << 16 | __KERNEL_CS) << 32, SFMASK = TF|DF|IF|IOPL|AC|NT. */
 export const MSR_STAR_VALUE = (Sel.USER32_CS * 65536 + Sel.KERNEL_CS) * 2 ** 32;
 export const MSR_SYSCALL_MASK_VALUE = F.TF | F.DF | F.IF | F.IOPL | F.AC | F.NT;
+/** TASK_SIZE_MAX: SYSRET to RIP at or above it would #GP in ring 0 on Intel, so those return by IRET. */
+export const TASK_SIZE_MAX = 0x7ffffffff000;
 
-export interface KernelHalf {
-  textFrame: number;
-  percpuFrames: number[];
-  stackFrames: number[];
-  /** Top of the kernel stack (cpu_current_top_of_stack). */
-  stackTop: number;
-}
+// thread_info flags (arch/x86/include/asm/thread_info.h)
+export const TIF_SYSCALL_TRACE = 1 << 0, TIF_NOTIFY_RESUME = 1 << 1, TIF_SIGPENDING = 1 << 2, TIF_NEED_RESCHED = 1 << 3;
+export const _TIF_WORK_SYSCALL_ENTRY = TIF_SYSCALL_TRACE;
+export const _TIF_ALLWORK_MASK = TIF_SYSCALL_TRACE | TIF_NOTIFY_RESUME | TIF_SIGPENDING | TIF_NEED_RESCHED;
 
-/** Map kernel text (0f 0b = ud2 everywhere, so anything but a trap address would #UD), per-CPU, stack. */
-export function setupKernelHalf(mm: AddressSpace): KernelHalf {
-  const mem = mm.mem;
-  const textFrame = mem.allocFrame();
-  for (let i = 0; i < 4096; i += 2) { mem.u8[textFrame + i] = 0x0f; mem.u8[textFrame + i + 1] = 0x0b; }
-  mm.mapKernelPage(KERNEL_TEXT, textFrame, false, true);
-  const percpuFrames: number[] = [];
-  for (let i = 0; i < PERCPU_PAGES; i++) {
-    const f = mem.allocFrame();
-    percpuFrames.push(f);
-    mm.mapKernelPage(PERCPU_BASE + i * 4096, f, true, false);
-  }
-  const stackFrames: number[] = [];
-  for (let i = 0; i < THREAD_SIZE / 4096; i++) {
-    const f = mem.allocFrame();
-    stackFrames.push(f);
-    mm.mapKernelPage(KSTACK_BASE + i * 4096, f, true, false);
-  }
-  const stackTop = KSTACK_BASE + THREAD_SIZE;
-  const dv = mem.dv;
-  dv.setInt32(percpuFrames[0] + PerCpu.cpu_current_top_of_stack, addrLo(stackTop), true);
-  dv.setInt32(percpuFrames[0] + PerCpu.cpu_current_top_of_stack + 4, addrHi(stackTop), true);
-  return { textFrame, percpuFrames, stackFrames, stackTop };
-}
-
-/** syscall_init (arch/x86/kernel/cpu/common.c): STAR, LSTAR, SYSCALL_MASK; plus EFER.SCE. */
+/**
+ * syscall_init (arch/x86/kernel/cpu/common.c) with CONFIG_IA32_EMULATION: STAR, LSTAR, CSTAR, the
+ * SYSENTER MSRs, SYSCALL_MASK. User GS is 0; the kernel's GS base (the per-CPU area) waits in
+ * IA32_KERNEL_GS_BASE for the entry's SWAPGS.
+ */
 export function syscall_init(cpu: Cpu): void {
   cpu.star = MSR_STAR_VALUE;
   cpu.lstar = KSYM.entry_SYSCALL_64;
-  cpu.cstar = KSYM.ignore_sysret;
-  cpu.sysenterCs = 0; cpu.sysenterEsp = 0; cpu.sysenterEip = 0;
+  cpu.cstar = KSYM.entry_SYSCALL_compat;
+  cpu.sysenterCs = Sel.KERNEL_CS; cpu.sysenterEsp = 0; cpu.sysenterEip = KSYM.entry_SYSENTER_compat;
   cpu.sfmask = MSR_SYSCALL_MASK_VALUE;
   cpu.efer |= 1; // EFER.SCE
-  // User GS is 0; the kernel's GS base (the per-CPU area) waits in KERNEL_GS_BASE for SWAPGS.
   cpu.kernelGsBaseLo = addrLo(PERCPU_BASE);
   cpu.kernelGsBaseHi = addrHi(PERCPU_BASE);
 }
 
-// ---- struct pt_regs --------------------------------------------------------------------------------
+// ---- struct pt_regs ----------------------------------------------------------------------------------
 
-/** Slots of struct pt_regs (arch/x86/include/asm/ptrace.h), each a u64 = two int32 halves. */
+/** Slots of struct pt_regs (arch/x86/include/asm/ptrace.h), lowest address first. */
 export const enum PtReg {
   R15 = 0, R14, R13, R12, BP, BX, R11, R10, R9, R8, AX, CX, DX, SI, DI, ORIG_AX, IP, CS, FLAGS, SP, SS,
   COUNT,
 }
-/** pt_regs slot -> GPR number for the 15 general registers saved by PUSH_REGS (RSP lives in SP). */
+/** pt_regs slot -> GPR number for the 15 general registers (RSP lives in SP). */
 const SLOT_GPR = [15, 14, 13, 12, 5, 3, 11, 10, 9, 8, 0, 1, 2, 6, 7];
 /** Syscall argument n -> pt_regs slot (rdi, rsi, rdx, r10, r8, r9). */
 const ARG_SLOT = [PtReg.DI, PtReg.SI, PtReg.DX, PtReg.R10, PtReg.R8, PtReg.R9];
 
-export function newPtRegs(): Int32Array { return new Int32Array(PtReg.COUNT * 2); }
+/**
+ * The pt_regs frame the entry code pushed, read and written where it lies: in guest memory on the task's
+ * kernel stack (`va`), through its physical address (the 168-byte frame sits in one page).
+ */
+export class PtRegs {
+  va = 0;
+  pa = -1;
+  constructor(private readonly cpu: Cpu) {}
+  /** Point at the frame at kernel address va (RSP after the pushes). */
+  bind(va: number): void {
+    const lo = addrLo(va), hi = addrHi(va);
+    this.va = va;
+    this.pa = this.cpu.mmu.translate(lo, hi, Access.Read);
+    if ((this.pa & 4095) + PtReg.COUNT * 8 > 4096) throw new Error('ringjit internal error: pt_regs crosses a page');
+  }
+  lo(slot: number): number { return this.pa < 0 ? 0 : this.cpu.mem.dv.getInt32(this.pa + 8 * slot, true); }
+  hi(slot: number): number { return this.pa < 0 ? 0 : this.cpu.mem.dv.getInt32(this.pa + 8 * slot + 4, true); }
+  /** A slot as an exact signed number. */
+  get(slot: number): number { return joinAddr(this.lo(slot), this.hi(slot)); }
+  set(slot: number, v: number): void { this.setHalves(slot, addrLo(v), addrHi(v)); }
+  setHalves(slot: number, lo: number, hi: number): void {
+    if (this.pa < 0) return;
+    const dv = this.cpu.mem.dv;
+    dv.setInt32(this.pa + 8 * slot, lo, true);
+    dv.setInt32(this.pa + 8 * slot + 4, hi, true);
+  }
+}
+
+/** SyscallArgs read from pt_regs in guest memory (regs->di, si, dx, r10, r8, r9), allocation-free. */
+export class PtRegsArgs implements SyscallArgs {
+  constructor(readonly r: PtRegs) {}
+  lo(n: number): number { return this.r.lo(ARG_SLOT[n]); }
+  hi(n: number): number { return this.r.hi(ARG_SLOT[n]); }
+  i32(n: number): number { return this.r.lo(ARG_SLOT[n]); }
+  u32(n: number): number { return this.r.lo(ARG_SLOT[n]) >>> 0; }
+  i64(n: number): number { return this.r.hi(ARG_SLOT[n]) * 4294967296 + (this.r.lo(ARG_SLOT[n]) >>> 0); }
+  u64(n: number): number { return (this.r.hi(ARG_SLOT[n]) >>> 0) * 4294967296 + (this.r.lo(ARG_SLOT[n]) >>> 0); }
+}
 
 /** A pt_regs slot as an exact signed number. */
-export function ptGet(r: Int32Array, slot: number): number { return joinAddr(r[2 * slot], r[2 * slot + 1]); }
-export function ptSet(r: Int32Array, slot: number, v: number): void { r[2 * slot] = addrLo(v); r[2 * slot + 1] = addrHi(v); }
+export function ptGet(r: PtRegs, slot: number): number { return r.get(slot); }
 
-/** SyscallArgs over a pt_regs copy: one object per kernel, no allocation per call. */
-export class PtRegsArgs implements SyscallArgs {
-  constructor(readonly r: Int32Array) {}
-  lo(n: number): number { return this.r[2 * ARG_SLOT[n]]; }
-  hi(n: number): number { return this.r[2 * ARG_SLOT[n] + 1]; }
-  i32(n: number): number { return this.r[2 * ARG_SLOT[n]]; }
-  u32(n: number): number { return this.r[2 * ARG_SLOT[n]] >>> 0; }
-  i64(n: number): number { const s = 2 * ARG_SLOT[n]; return this.r[s + 1] * 4294967296 + (this.r[s] >>> 0); }
-  u64(n: number): number { const s = 2 * ARG_SLOT[n]; return (this.r[s + 1] >>> 0) * 4294967296 + (this.r[s] >>> 0); }
+// ---- the entry state of a kernel ------------------------------------------------------------------------
+
+export interface EntryState {
+  cfg: EntryConfig;
+  stats: EntryStats;
+  meter: EntryMeter;
+  /** --trace-entry: one stderr line per step, or null. */
+  trace: ((line: string) => void) | null;
+  /** Number of the current trip through the entry path (trace prefix). */
+  n: number;
 }
 
-// ---- the entry path, one function per step ----------------------------------------------------------
+export function tr(k: Kernel, s: string): void { k.entry.trace!(`[entry ${k.entry.n || 'exec'}] ${s}\n`); }
 
-/** SWAPGS: exchange GS.base with IA32_KERNEL_GS_BASE. */
-export function SWAPGS(cpu: Cpu): void {
-  const lo = cpu.gsBaseLo, hi = cpu.gsBaseHi;
-  cpu.gsBaseLo = cpu.kernelGsBaseLo; cpu.gsBaseHi = cpu.kernelGsBaseHi;
-  cpu.kernelGsBaseLo = lo; cpu.kernelGsBaseHi = hi;
+// ---- memory primitives of the entry code (ordinary loads/stores/pushes through paging at CPL 0) ------------
+
+// Addresses as exact numbers where readable; the hot ones (pushes, per-CPU variables) stay in int32
+// halves, as the generated code does, since this path runs once per system call.
+export function rd64(cpu: Cpu, va: number): [number, number] {
+  const lo = cpu.mmu.rd64(addrLo(va), addrHi(va));
+  return [lo, cpu.mmu.hi];
+}
+export function wr64(cpu: Cpu, va: number, lo: number, hi: number): void { cpu.mmu.wr64(addrLo(va), addrHi(va), lo, hi); }
+export function rsp(cpu: Cpu): number { return joinAddr(cpu.regs[8], cpu.regs[9]); }
+export function setRsp(cpu: Cpu, v: number): void { cpu.regs[8] = addrLo(v); cpu.regs[9] = addrHi(v); }
+/** pushq: RSP -= 8, then the store (a fault leaves RSP unchanged, as the CPU does). */
+export function push64(cpu: Cpu, lo: number, hi: number): void {
+  const g = cpu.regs, sl = (g[8] - 8) | 0, sh = (g[8] >>> 0) < 8 ? (g[9] - 1) | 0 : g[9];
+  cpu.mmu.wr64(sl, sh, lo, hi);
+  g[8] = sl; g[9] = sh;
+}
+export function pop64(cpu: Cpu): [number, number] {
+  const g = cpu.regs, lo = cpu.mmu.rd64(g[8], g[9]), hi = cpu.mmu.hi;
+  g[9] = carryHi(g[8], 8, g[9]); g[8] = (g[8] + 8) | 0;
+  return [lo, hi];
+}
+export function gsBase(cpu: Cpu): number { return joinAddr(cpu.gsBaseLo, cpu.gsBaseHi); }
+/** A per-CPU variable: gs:off (off < 4 GiB), read / written as halves. */
+function pcpuRd(cpu: Cpu, off: number): number {
+  return cpu.mmu.rd64((cpu.gsBaseLo + off) | 0, carryHi(cpu.gsBaseLo, off, cpu.gsBaseHi));
+}
+function pcpuWr(cpu: Cpu, off: number, lo: number, hi: number): void {
+  cpu.mmu.wr64((cpu.gsBaseLo + off) | 0, carryHi(cpu.gsBaseLo, off, cpu.gsBaseHi), lo, hi);
 }
 
-/** SWITCH_TO_KERNEL_CR3: with KPTI, load the kernel page tables. ringjit has one set for now. */
-export function SWITCH_TO_KERNEL_CR3(_k: Kernel, _cpu: Cpu): void { /* no KPTI yet */ }
-/** SWITCH_TO_USER_CR3: the return half of the KPTI switch. */
-export function SWITCH_TO_USER_CR3(_k: Kernel, _cpu: Cpu): void { /* no KPTI yet */ }
+// ---- the steps ---------------------------------------------------------------------------------------------
+
+/** The CPU fetched the entry text at LSTAR with whatever CR3 was live: it must be mapped (KPTI user PGD). */
+export function fetch_entry_text(cpu: Cpu): void {
+  cpu.mmu.translate(addrLo(cpu.rip), addrHi(cpu.rip), Access.Exec);
+}
+
+/** SWAPGS: the runtime primitive (GS.base <-> IA32_KERNEL_GS_BASE). */
+export function SWAPGS(k: Kernel, cpu: Cpu): void {
+  swapgs(cpu);
+  k.gsSwapped = !k.gsSwapped;
+  if (k.entry.trace) tr(k, `swapgs: gs.base ${hexAddr(gsBase(cpu))}, kernel_gs_base ${hexAddr(joinAddr(cpu.kernelGsBaseLo, cpu.kernelGsBaseHi))}`);
+}
+
+function pcidNote(cfg: EntryConfig, from: number, to: number): string {
+  return cfg.pcid ? ` (PCID 0x${(from & 0xfff).toString(16)} -> 0x${(to & 0xfff).toString(16)}, no-flush bit: TLB kept)` : ' (no PCID: non-global TLB entries flushed)';
+}
+
+/** SWITCH_TO_KERNEL_CR3: mov %cr3, scratch; ADJUST_KERNEL_CR3; mov scratch, %cr3 (KPTI only). */
+export function SWITCH_TO_KERNEL_CR3(k: Kernel, cpu: Cpu): void {
+  const cfg = k.entry.cfg;
+  if (!cfg.kpti) return; // ALTERNATIVE: patched out without X86_FEATURE_PTI
+  const [lo, hi] = readCr(cpu, 3);
+  const [klo, khi] = adjustKernelCr3(lo, cfg);
+  writeCr3(cpu, klo, khi);
+  if (k.entry.trace) tr(k, `SWITCH_TO_KERNEL_CR3: cr3 user ${hexCr3(lo, hi)} -> kernel ${hexCr3(klo, khi)}${pcidNote(cfg, lo, klo)}`);
+}
+
+/** The seed's SWITCH_KERNEL_CR3_NO_STACK: rax is the scratch, parked in the user-mapped per-CPU slot. */
+export function SWITCH_KERNEL_CR3_NO_STACK(k: Kernel, cpu: Cpu): void {
+  if (!k.entry.cfg.kpti) return;
+  pcpuWr(cpu, PerCpu.unsafe_stack_register_backup, cpu.regs[0], cpu.regs[1]); // movq %rax, PER_CPU_VAR(...)
+  SWITCH_TO_KERNEL_CR3(k, cpu);
+  cpu.regs[0] = pcpuRd(cpu, PerCpu.unsafe_stack_register_backup); cpu.regs[1] = cpu.mmu.hi;
+}
+
+/** SWITCH_TO_USER_CR3 with a scratch register (saved in the per-CPU slot, or the caller's clobber). */
+export function SWITCH_TO_USER_CR3(k: Kernel, cpu: Cpu): void {
+  const cfg = k.entry.cfg;
+  if (!cfg.kpti) return;
+  const [lo, hi] = readCr(cpu, 3);
+  const [ulo, uhi] = adjustUserCr3(lo, cfg);
+  writeCr3(cpu, ulo, uhi);
+  if (k.entry.trace) tr(k, `SWITCH_TO_USER_CR3: cr3 kernel ${hexCr3(lo, hi)} -> user ${hexCr3(ulo, uhi)}${pcidNote(cfg, lo, ulo)}`);
+}
 
 /** movq %rsp, PER_CPU_VAR(rsp_scratch); movq PER_CPU_VAR(cpu_current_top_of_stack), %rsp */
 export function switch_to_kernel_stack(k: Kernel, cpu: Cpu): void {
-  const pc = k.kernelHalf.percpuFrames[0];
-  const dv = cpu.mem.dv;
-  dv.setInt32(pc + PerCpu.rsp_scratch, cpu.regs[8], true);
-  dv.setInt32(pc + PerCpu.rsp_scratch + 4, cpu.regs[9], true);
-  cpu.regs[8] = dv.getInt32(pc + PerCpu.cpu_current_top_of_stack, true);
-  cpu.regs[9] = dv.getInt32(pc + PerCpu.cpu_current_top_of_stack + 4, true);
+  pcpuWr(cpu, PerCpu.rsp_scratch, cpu.regs[8], cpu.regs[9]);
+  cpu.regs[8] = pcpuRd(cpu, PerCpu.cpu_current_top_of_stack); cpu.regs[9] = cpu.mmu.hi;
+  if (k.entry.trace) {
+    const lo = pcpuRd(cpu, PerCpu.rsp_scratch);
+    tr(k, `rsp_scratch <- ${hexAddr(joinAddr(lo, cpu.mmu.hi))}; rsp <- cpu_current_top_of_stack ${hexAddr(rsp(cpu))}`);
+  }
 }
 
-/** Construct struct pt_regs: ss, sp (from rsp_scratch), flags (r11), cs, ip (rcx), orig_ax, regs, ax = -ENOSYS. */
+/** Construct struct pt_regs on the stack, push by push (the seed's order). */
 export function PUSH_PT_REGS(k: Kernel, cpu: Cpu): void {
-  const r = k.ptRegs, g = cpu.regs;
-  const pc = k.kernelHalf.percpuFrames[0];
-  r[2 * PtReg.SS] = Sel.USER_DS; r[2 * PtReg.SS + 1] = 0;
-  r[2 * PtReg.SP] = cpu.mem.dv.getInt32(pc + PerCpu.rsp_scratch, true);
-  r[2 * PtReg.SP + 1] = cpu.mem.dv.getInt32(pc + PerCpu.rsp_scratch + 4, true);
-  r[2 * PtReg.FLAGS] = g[22]; r[2 * PtReg.FLAGS + 1] = g[23];
-  r[2 * PtReg.CS] = Sel.USER_CS; r[2 * PtReg.CS + 1] = 0;
-  r[2 * PtReg.IP] = g[2]; r[2 * PtReg.IP + 1] = g[3];
-  r[2 * PtReg.ORIG_AX] = g[0]; r[2 * PtReg.ORIG_AX + 1] = g[1];
-  for (let s = 0; s < 15; s++) { const x = SLOT_GPR[s]; r[2 * s] = g[2 * x]; r[2 * s + 1] = g[2 * x + 1]; }
-  r[2 * PtReg.AX] = -E.ENOSYS; r[2 * PtReg.AX + 1] = -1;
+  const g = cpu.regs;
+  push64(cpu, Sel.USER_DS, 0); // pt_regs->ss
+  const slo = pcpuRd(cpu, PerCpu.rsp_scratch);
+  push64(cpu, slo, cpu.mmu.hi); // pt_regs->sp
+  push64(cpu, g[22], g[23]); // pt_regs->flags (r11)
+  push64(cpu, Sel.USER_CS, 0); // pt_regs->cs
+  push64(cpu, g[2], g[3]); // pt_regs->ip (rcx)
+  push64(cpu, g[0], g[1]); // pt_regs->orig_ax
+  push64(cpu, g[14], g[15]); // di
+  push64(cpu, g[12], g[13]); // si
+  push64(cpu, g[4], g[5]); // dx
+  push64(cpu, g[2], g[3]); // cx
+  push64(cpu, -E.ENOSYS, -1); // ax = -ENOSYS
+  pushRest(cpu);
+  k.ptRegs.bind(rsp(cpu));
+  if (k.entry.trace) tr(k, `pt_regs at ${hexAddr(k.ptRegs.va)} on the task stack (orig_ax ${hexAddr(k.ptRegs.get(PtReg.ORIG_AX))}, ax = -ENOSYS)`);
+}
+/** r8, r9, r10, r11, bx, bp, r12-r15 (4.x reserved the last six slots; PUSH_AND_CLEAR_REGS saves them). */
+export function pushRest(cpu: Cpu): void {
+  const g = cpu.regs;
+  for (let k = 0; k < REST.length; k++) { const r = REST[k]; push64(cpu, g[2 * r], g[2 * r + 1]); }
+}
+const REST = [8, 9, 10, 11, 3, 5, 12, 13, 14, 15];
+
+/** movq PER_CPU_VAR(current_task), %r11; the thread_info flags word at TASK_TI_flags(%r11). */
+export function current_ti_flags(cpu: Cpu): number {
+  const tlo = pcpuRd(cpu, PerCpu.current_task), thi = cpu.mmu.hi;
+  return cpu.mmu.rd32((tlo + TASK_TI_flags) | 0, carryHi(tlo, TASK_TI_flags, thi));
 }
 
 /**
- * do_syscall_64: the `cmpq $__NR_syscall_max, %rax; ja 1f` check (unsigned, all 64 bits), then
- * `call *sys_call_table(, %rax, 8)` and `movq %rax, RAX(%rsp)`.
+ * do_syscall_64: the unsigned 64-bit `cmpq $__NR_syscall_max, %rax; ja 1f` check, r10 -> rcx, the table
+ * call with arguments from pt_regs, and `movq %rax, RAX(%rsp)`.
  */
-export function do_syscall_64(k: Kernel): void {
+export function do_syscall_64(k: Kernel, cpu: Cpu): void {
   const r = k.ptRegs;
-  const lo = r[2 * PtReg.ORIG_AX], hi = r[2 * PtReg.ORIG_AX + 1];
+  const lo = r.lo(PtReg.ORIG_AX), hi = r.hi(PtReg.ORIG_AX);
   if (hi !== 0 || (lo >>> 0) > __NR_syscall_max) {
     k.currentSyscall = -1;
     const nr = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+    if (k.entry.trace) tr(k, `do_syscall_64: nr ${nr} > __NR_syscall_max (${__NR_syscall_max}): -ENOSYS stays in pt_regs->ax`);
     k.reportUnimplemented(nr);
     if (k.opts.strace) k.strace.bad(nr, k.args);
-    return; // pt_regs->ax is already -ENOSYS
+    return;
   }
+  cpu.regs[2] = cpu.regs[20]; cpu.regs[3] = cpu.regs[21]; // movq %r10, %rcx
   k.currentSyscall = lo;
-  const result = k.opts.strace ? k.strace.call(lo, sys_call_table[lo], k.args) : sys_call_table[lo](k, k.args);
-  r[2 * PtReg.AX] = addrLo(result);
-  r[2 * PtReg.AX + 1] = addrHi(result);
+  const name = syscallName(lo) ?? 'ni_syscall';
+  if (k.entry.trace) tr(k, `do_syscall_64: nr ${lo} -> sys_call_table[${lo}] = sys_${name}`);
+  if (k.opts.strace) {
+    k.entry.meter.pause();
+    const result = k.strace.call(lo, sys_call_table[lo], k.args);
+    k.entry.meter.resume();
+    r.setHalves(PtReg.AX, addrLo(result), addrHi(result));
+    return;
+  }
+  do_syscall_64_tail(k, sys_call_table[lo], k.args, name);
 }
 
-/** Exit work (_TIF_ALLWORK_MASK): the hook list; empty until signals and scheduling exist. */
-export function syscall_exit_work(k: Kernel): void {
+/** call *table(,%rax,8); movq %rax, RAX(%rsp) — the handler's time and faults are not the entry path's. */
+export function do_syscall_64_tail(k: Kernel, handler: SyscallHandler, args: SyscallArgs, name: string): void {
+  k.entry.meter.pause();
+  const result = handler(k, args);
+  k.entry.meter.resume();
+  k.ptRegs.setHalves(PtReg.AX, addrLo(result), addrHi(result));
+  if (k.entry.trace) tr(k, `sys_${name} returned ${hexAddr(result)} -> pt_regs->ax`);
+}
+
+/** The exit-work loop: TIF flags in guest memory plus the kernel's hooks (signals, rescheduling). */
+export function syscall_exit_work(k: Kernel, cpu: Cpu, ti: number): void {
+  if (k.entry.trace) tr(k, `exit work: thread_info.flags ${hexAddr(ti)}, ${k.exitWork.length} hook(s)`);
+  if (ti & TIF_NOTIFY_RESUME) k.clearTif(TIF_NOTIFY_RESUME);
   const w = k.exitWork;
   for (let i = 0; i < w.length; i++) w[i](k);
+  void cpu;
 }
 
-/** POP_REGS / RESTORE_C_REGS_EXCEPT_RCX_R11, then movq RIP(%rsp), %rcx; movq EFLAGS(%rsp), %r11. */
-export function POP_PT_REGS(k: Kernel, cpu: Cpu): void {
-  const r = k.ptRegs, g = cpu.regs;
-  for (let s = 0; s < 15; s++) { const x = SLOT_GPR[s]; g[2 * x] = r[2 * s]; g[2 * x + 1] = r[2 * s + 1]; }
-  g[2] = r[2 * PtReg.IP]; g[3] = r[2 * PtReg.IP + 1];
-  g[22] = r[2 * PtReg.FLAGS]; g[23] = r[2 * PtReg.FLAGS + 1];
+/** Linux's SYSRET conditions, on pt_regs as the exit work left it. */
+export function sysretOk(r: PtRegs): boolean {
+  const ip = r.get(PtReg.IP);
+  return r.lo(PtReg.CX) === r.lo(PtReg.IP) && r.hi(PtReg.CX) === r.hi(PtReg.IP) &&
+    r.lo(PtReg.R11) === r.lo(PtReg.FLAGS) && r.hi(PtReg.R11) === r.hi(PtReg.FLAGS) &&
+    r.get(PtReg.CS) === Sel.USER_CS && r.get(PtReg.SS) === Sel.USER_DS &&
+    ip >= 0 && ip < TASK_SIZE_MAX && (r.lo(PtReg.FLAGS) & (F.RF | F.TF)) === 0;
 }
 
-/** movq RSP(%rsp), %rsp */
-export function restore_user_stack(k: Kernel, cpu: Cpu): void {
-  cpu.regs[8] = k.ptRegs[2 * PtReg.SP];
-  cpu.regs[9] = k.ptRegs[2 * PtReg.SP + 1];
+/** The fast return: registers from pt_regs (RCX <- regs->ip, R11 <- regs->flags), RSP, user CR3, SWAPGS, sysretq. */
+export function syscall_return_via_sysret(k: Kernel, cpu: Cpu): void {
+  const r = k.ptRegs, g = cpu.regs, dv = cpu.mem.dv, pa = r.pa;
+  k.entry.stats.sysret++;
+  for (let s = 0; s < 15; s++) {
+    if (s === PtReg.CX || s === PtReg.R11) continue;
+    const x = SLOT_GPR[s];
+    g[2 * x] = dv.getInt32(pa + 8 * s, true); g[2 * x + 1] = dv.getInt32(pa + 8 * s + 4, true);
+  }
+  g[2] = r.lo(PtReg.IP); g[3] = r.hi(PtReg.IP); // movq RIP(%rsp), %rcx
+  g[22] = r.lo(PtReg.FLAGS); g[23] = r.hi(PtReg.FLAGS); // movq EFLAGS(%rsp), %r11
+  // movq RSP(%rsp), %rsp. The seed switches CR3 first (KAISER mapped task stacks in the user page
+  // tables); here, as in current kernels, the task stack is kernel-only, so RSP is loaded before.
+  g[8] = cpu.mmu.rd64((g[8] + 8 * PtReg.SP) | 0, carryHi(g[8], 8 * PtReg.SP, g[9])); g[9] = cpu.mmu.hi;
+  if (k.entry.cfg.kpti) {
+    pcpuWr(cpu, PerCpu.unsafe_stack_register_backup, g[0], g[1]);
+    SWITCH_TO_USER_CR3(k, cpu);
+    g[0] = pcpuRd(cpu, PerCpu.unsafe_stack_register_backup); g[1] = cpu.mmu.hi;
+  }
+  SWAPGS(k, cpu);
+  sysretTransition(cpu, true);
+  if (k.entry.trace) tr(k, `sysretq -> rip ${hexAddr(cpu.rip)}, CPL 3`);
 }
 
-/** USERGS_SYSRET64: swapgs; sysretq. */
-export function syscall_return_via_sysret(cpu: Cpu): void {
-  SWAPGS(cpu);
-  sysretTransition(cpu);
-}
-
-/** The IRET path: swapgs, then RIP/CS/RFLAGS/RSP/SS from the pt_regs frame, CPL 3. */
+/**
+ * The IRET return (also int 0x80's): POP_REGS pop_rdi=0, copy SS/RSP/RFLAGS/CS/RIP and the user RDI to
+ * the trampoline stack (TSS.sp0), SWITCH_TO_USER_CR3 with RDI as scratch, pop RDI, SWAPGS, iretq.
+ * An IRET that faults (non-canonical RIP) is handled as Linux's bad_iret: as a fault in user mode.
+ */
 export function swapgs_restore_regs_and_return_to_usermode(k: Kernel, cpu: Cpu): void {
-  const r = k.ptRegs;
-  SWAPGS(cpu);
-  cpu.cs = r[2 * PtReg.CS] & 0xffff;
-  cpu.ss = r[2 * PtReg.SS] & 0xffff;
-  cpu.regs[8] = r[2 * PtReg.SP]; cpu.regs[9] = r[2 * PtReg.SP + 1];
-  cpu.setEflags((r[2 * PtReg.FLAGS] & 0x3f7fd5) | F.IF | 2);
-  cpu.setCpl(3);
-  cpu.rip = joinAddr(r[2 * PtReg.IP], r[2 * PtReg.IP + 1]);
+  const r = k.ptRegs, g = cpu.regs;
+  k.entry.stats.iret++;
+  for (let s = 0; s < PtReg.DI; s++) { const x = SLOT_GPR[s]; g[2 * x] = r.lo(s); g[2 * x + 1] = r.hi(s); }
+  const rdiSlot = r.va + 8 * PtReg.DI; // the stack is now user RDI, orig_ax, RIP, CS, EFLAGS, RSP, SS
+  g[14] = addrLo(rdiSlot); g[15] = addrHi(rdiSlot); // movq %rsp, %rdi
+  const [tlo, thi] = rd64(cpu, CEA.tss + TSS_sp0); // movq PER_CPU_VAR(cpu_tss_rw + TSS_sp0), %rsp
+  g[8] = tlo; g[9] = thi;
+  for (let q = 6; q >= 2; q--) { const [lo, hi] = rd64(cpu, rdiSlot + 8 * q); push64(cpu, lo, hi); }
+  const [dlo, dhi] = rd64(cpu, rdiSlot);
+  push64(cpu, dlo, dhi); // the user RDI
+  if (k.entry.trace) tr(k, `iret frame copied to the trampoline stack ${hexAddr(rsp(cpu) + 8)}`);
+  SWITCH_TO_USER_CR3(k, cpu);
+  [g[14], g[15]] = pop64(cpu);
+  SWAPGS(k, cpu);
+  try {
+    iretq(cpu);
+  } catch (f) {
+    if (!(f instanceof GuestFault)) throw f;
+    bad_iret(k, cpu, f);
+    return;
+  }
+  if (k.entry.trace) tr(k, `iretq -> rip ${hexAddr(cpu.rip)}, CPL ${cpu.cpl}`);
 }
 
-/** True when RCX can be returned to with SYSRET (canonical user address equal to regs->ip). */
-function sysretOk(k: Kernel, cpu: Cpu): boolean {
-  const hi = cpu.regs[3];
-  return hi >= 0 && hi <= 0x7fff && cpu.regs[2] === k.ptRegs[2 * PtReg.IP] && hi === k.ptRegs[2 * PtReg.IP + 1] &&
-    cpu.regs[22] === k.ptRegs[2 * PtReg.FLAGS];
+/** A fault on the IRET to user mode is the user's fault at the frame's RIP (SIGSEGV for a bad RIP). */
+function bad_iret(k: Kernel, cpu: Cpu, f: GuestFault): void {
+  const sp = rsp(cpu);
+  const [ripLo, ripHi] = rd64(cpu, sp), [flLo] = rd64(cpu, sp + 16), [rspLo, rspHi] = rd64(cpu, sp + 24);
+  cpu.cs = Sel.USER_CS; cpu.ss = Sel.USER_DS;
+  cpu.setEflags((flLo & 0x3f7fd5) | F.IF | 2);
+  cpu.regs[8] = rspLo; cpu.regs[9] = rspHi;
+  cpu.setCpl(3);
+  cpu.rip = joinAddr(ripLo, ripHi);
+  if (k.entry.trace) tr(k, `iretq faulted (${f.describe()}): delivered as a user-mode fault at ${hexAddr(cpu.rip)}`);
+  k.handleFault(cpu, new GuestFault(Vec.GP, 0, 0, f.detail));
+}
+
+/** The shared tail: exit work, then SYSRET when allowed and safe, else IRET. */
+export function syscall_exit_to_user_mode(k: Kernel, cpu: Cpu, allowSysret: boolean): void {
+  const ti = current_ti_flags(cpu);
+  if ((ti & _TIF_ALLWORK_MASK) || k.exitWork.length) syscall_exit_work(k, cpu, ti);
+  else if (k.entry.trace) tr(k, 'exit work: none');
+  const ok = allowSysret && sysretOk(k.ptRegs);
+  if (k.entry.trace) {
+    tr(k, ok ? 'return via sysret (rcx == ip, canonical user ip, r11 == flags, no RF/TF)'
+      : `return via iret (${allowSysret ? 'pt_regs not sysret-safe' : 'int 0x80 returns with iret'})`);
+  }
+  if (ok) syscall_return_via_sysret(k, cpu); else swapgs_restore_regs_and_return_to_usermode(k, cpu);
+  k.entry.meter.end();
 }
 
 /** The trap handler at LSTAR. */
 export function entry_SYSCALL_64(k: Kernel, cpu: Cpu): void {
-  SWAPGS(cpu);
-  SWITCH_TO_KERNEL_CR3(k, cpu);
+  const en = k.entry;
+  en.n++;
+  en.stats.syscalls++;
+  en.meter.begin();
+  if (en.trace) tr(k, `syscall at ${hexAddr(joinAddr(cpu.regs[2], cpu.regs[3]) - 2)} -> LSTAR entry_SYSCALL_64 (rax ${hexAddr(cpu.reg(0))}, rcx ${hexAddr(cpu.reg(1))}, r11 ${hexAddr(cpu.reg(11))})`);
+  fetch_entry_text(cpu);
+  SWAPGS(k, cpu); // SWAPGS_UNSAFE_STACK
+  SWITCH_KERNEL_CR3_NO_STACK(k, cpu);
   switch_to_kernel_stack(k, cpu);
   PUSH_PT_REGS(k, cpu);
-  do_syscall_64(k);
-  if (k.exitWork.length) syscall_exit_work(k);
-  POP_PT_REGS(k, cpu);
-  if (sysretOk(k, cpu)) {
-    restore_user_stack(k, cpu);
-    SWITCH_TO_USER_CR3(k, cpu);
-    syscall_return_via_sysret(cpu);
-  } else {
-    SWITCH_TO_USER_CR3(k, cpu);
-    swapgs_restore_regs_and_return_to_usermode(k, cpu);
+  if (current_ti_flags(cpu) & _TIF_WORK_SYSCALL_ENTRY) {
+    // entry_SYSCALL64_slow_path -> syscall_trace_enter: --strace is ringjit's tracer.
+    if (en.trace) tr(k, 'entry work: _TIF_WORK_SYSCALL_ENTRY set -> syscall_trace_enter');
   }
+  do_syscall_64(k, cpu);
+  syscall_exit_to_user_mode(k, cpu, true);
 }
 
-/** Register the entry points' trap handlers for a kernel. */
-export function registerEntryTraps(k: Kernel, cpu: Cpu): void {
-  cpu.traps.set(KSYM.entry_SYSCALL_64, (c) => entry_SYSCALL_64(k, c));
+/** The first return to user mode after execve (start_thread): the user CR3 (KPTI). GS is user already. */
+export function return_to_user_after_exec(k: Kernel, cpu: Cpu): void {
+  SWITCH_TO_USER_CR3(k, cpu);
+}
+
+/** A kernel-text address that only exceptions the TypeScript kernel handles itself could reach. */
+export function unexpected_entry(name: string): (cpu: Cpu) => void {
+  return (cpu) => {
+    throw new Error(`kernel entry ${name} reached at ${hexAddr(cpu.rip)}: ringjit does not run this path`);
+  };
 }
 

@@ -17,8 +17,14 @@ import { GuestExit, GuestFault, PfErr, Vec, VECTOR_NAMES, hexAddr } from '../run
 import { Access } from '../runtime/mmu.js';
 import { readElfFile } from './elf.js';
 import {
-  type KernelHalf, PERCPU_BASE, PtReg, PtRegsArgs, newPtRegs, ptGet, registerEntryTraps, setupKernelHalf, syscall_init,
+  cpu_init, type EntryState, PtReg, PtRegs, PtRegsArgs, return_to_user_after_exec, setupKernelHalf, syscall_init,
+  TIF_SYSCALL_TRACE, type KernelHalf,
 } from './entry.js';
+import { CompatArgs, registerEntryTraps } from './entry_compat.js';
+import { EntryMeter, newEntryStats } from './entry_stats.js';
+import { TASK_TI_flags } from './pti.js';
+import { fixup_umip_exception } from './umip.js';
+import { CR4_UMIP } from '../runtime/privileged.js';
 import { FdTable } from './fd.js';
 import { type LoadInfo, loadElf } from './loader.js';
 import { AddressSpace, FaultResult } from './mm.js';
@@ -49,6 +55,14 @@ export interface KernelOptions {
   pid?: number;
   stdout?: (b: Uint8Array) => void;
   stderr?: (b: Uint8Array) => void;
+  /** Kernel page-table isolation: the user/kernel PGD pair and CR3 switches on entry (default on). */
+  kpti?: boolean;
+  /** PCIDs for the kernel/user address spaces with the CR3 no-flush bit (default on). */
+  pcid?: boolean;
+  /** --trace-entry: one stderr line per step of every trip through the entry path. */
+  traceEntry?: boolean;
+  /** Time the entry path (for --stats; costs two clock reads per step boundary). */
+  entryTiming?: boolean;
 }
 
 const enc = new TextEncoder();
@@ -81,9 +95,15 @@ export class Kernel {
   /** set_tid_address / set_robust_list bookkeeping (used when threads exist). */
   clearChildTid = 0;
   robustListHead = 0;
-  /** struct pt_regs of the current syscall (see entry.ts), and the argument view over it. */
-  readonly ptRegs = newPtRegs();
-  readonly args = new PtRegsArgs(this.ptRegs);
+  /** struct pt_regs of the current syscall, on the kernel stack in guest memory (entry.ts), and the
+   * argument views over it for the 64-bit and the i386 (int 0x80) conventions. */
+  readonly ptRegs: PtRegs;
+  readonly args: PtRegsArgs;
+  readonly compatArgs: CompatArgs;
+  /** The entry path's configuration, counters and tracer. */
+  readonly entry: EntryState;
+  /** True between the entry's SWAPGS and the return's: GS.base is the kernel's, the user's is in KERNEL_GS_BASE. */
+  gsSwapped = false;
   /** Number of the syscall being handled. */
   currentSyscall = 0;
   /** Exit-work hooks run before returning to user mode (signals and rescheduling plug in here). */
@@ -92,6 +112,7 @@ export class Kernel {
   readonly strace: Strace;
   loadInfo: LoadInfo | null = null;
   private readonly reportedNi = new Set<number | bigint>();
+  private readonly reportedCompat = new Set<string>();
   private readonly out: (b: Uint8Array) => void;
   private readonly err: (b: Uint8Array) => void;
 
@@ -102,13 +123,23 @@ export class Kernel {
     this.tid = this.pid;
     this.ppid = process.ppid;
 
-    // Boot: page tables with the kernel half, CR3, the syscall MSRs, the entry trap.
+    // Boot: the kernel half (cpu_entry_area, per-CPU, stack) in the PGD pair, cpu_init (GDT, IDT, TSS,
+    // CR4, CR3), syscall_init (the MSRs), and the entry points' traps.
+    const cfg = { kpti: opts.kpti ?? true, pcid: opts.pcid ?? true };
     this.mm = new AddressSpace(cpu.mem, cpu.mmu);
-    this.kernelHalf = setupKernelHalf(this.mm);
-    cpu.mmu.cr3 = this.mm.pml4;
-    cpu.mmu.flushAll();
+    this.kernelHalf = setupKernelHalf(this.mm, cpu, cfg);
+    cpu_init(cpu, this.mm, cfg);
     syscall_init(cpu);
+    const stats = newEntryStats();
+    this.entry = {
+      cfg, stats, meter: new EntryMeter(cpu, stats, !!opts.entryTiming), n: 0,
+      trace: opts.traceEntry ? (line) => this.writeStderr(line) : null,
+    };
+    this.ptRegs = new PtRegs(cpu);
+    this.args = new PtRegsArgs(this.ptRegs);
+    this.compatArgs = new CompatArgs(this);
     registerEntryTraps(this, cpu);
+    if (opts.strace) this.setTif(TIF_SYSCALL_TRACE); // the tracer's work flag sends calls through the slow path
 
     this.uaccess = new UserMemory(cpu, () => this.mm);
     this.strace = new Strace(this);
@@ -165,10 +196,23 @@ export class Kernel {
     const execFn = path;
     this.loadInfo = loadElf(elf, this.mm, this.cpu, this.uaccess, {
       execFn, exePath: this.exePath, argv: this.opts.argv, envp: this.opts.envp,
-      hwcap: this.opts.hwcap, hwcap2: this.opts.hwcap2, randomSeed: this.opts.randomSeed,
+      // HWCAP2_FSGSBASE: cpu_init enabled CR4.FSGSBASE, so ring 3 may use the instructions.
+      hwcap: this.opts.hwcap, hwcap2: this.opts.hwcap2 | 2, randomSeed: this.opts.randomSeed,
       uid: process.getuid?.() ?? 0, euid: process.geteuid?.() ?? 0,
       gid: process.getgid?.() ?? 0, egid: process.getegid?.() ?? 0,
     });
+    return_to_user_after_exec(this, this.cpu);
+  }
+
+  // ---- thread_info flags (in guest memory, where the entry code tests them) ----------------------------
+
+  setTif(bits: number): void {
+    const a = this.kernelHalf.taskFrame + TASK_TI_flags;
+    this.cpu.mem.dv.setInt32(a, this.cpu.mem.dv.getInt32(a, true) | bits, true);
+  }
+  clearTif(bits: number): void {
+    const a = this.kernelHalf.taskFrame + TASK_TI_flags;
+    this.cpu.mem.dv.setInt32(a, this.cpu.mem.dv.getInt32(a, true) & ~bits, true);
   }
 
   // ---- output ----------------------------------------------------------------------------------------
@@ -208,7 +252,7 @@ export class Kernel {
    * "(Description)" text.
    */
   killProcess(sig: number, reason?: string): never {
-    const rip = hexAddr(ptGet(this.ptRegs, PtReg.IP));
+    const rip = hexAddr(this.ptRegs.get(PtReg.IP));
     this.terminate(sig, reason
       ? `${reason}: guest killed by ${signalName(sig)} at rip ${rip}`
       : this.signalMessage(sig, `at rip ${rip} (${signalDescription(sig)})`));
@@ -263,6 +307,8 @@ export class Kernel {
    */
   handleFault(cpu: Cpu, f: GuestFault): void {
     if (this.stopped) return;
+    // UMIP-covered instructions (sgdt, sidt, smsw, str, sldt) are emulated, not fatal, as on Linux.
+    if (f.vector === Vec.GP && cpu.cpl === 3 && (cpu.cr4 & CR4_UMIP) && fixup_umip_exception(this, cpu)) return;
     if (f.vector === Vec.PF) {
       const ec = f.errorCode;
       const access = ec & PfErr.I ? Access.Exec : ec & PfErr.W ? Access.Write : Access.Read;
@@ -312,10 +358,10 @@ export class Kernel {
 
   /** The user's GS base: in IA32_KERNEL_GS_BASE while inside a syscall (after SWAPGS). */
   userGsBase(): number {
-    return this.cpu.gsBase === PERCPU_BASE ? joinHalves(this.cpu.kernelGsBaseLo, this.cpu.kernelGsBaseHi) : this.cpu.gsBase;
+    return this.gsSwapped ? joinHalves(this.cpu.kernelGsBaseLo, this.cpu.kernelGsBaseHi) : this.cpu.gsBase;
   }
   setUserGsBase(v: number): void {
-    if (this.cpu.gsBase === PERCPU_BASE) {
+    if (this.gsSwapped) {
       this.cpu.kernelGsBaseLo = v % 4294967296 | 0;
       this.cpu.kernelGsBaseHi = Math.floor(v / 4294967296) | 0;
     } else this.cpu.gsBase = v;
@@ -332,8 +378,16 @@ export class Kernel {
     if (this.reportedNi.has(nr)) return;
     this.reportedNi.add(nr);
     const name = typeof nr === 'number' ? syscallName(nr) : undefined;
-    const rip = ptGet(this.ptRegs, PtReg.IP) - 2;
+    const rip = this.ptRegs.get(PtReg.IP) - 2;
     this.writeStderr(`ringjit: unimplemented syscall ${nr}${name ? ` (${name})` : ''} at rip ${hexAddr(rip)}\n`);
+  }
+
+  /** An i386 (int 0x80) number below IA32_NR_syscalls that ringjit's compat table lacks, once per number. */
+  reportUnimplementedCompat(nr: number): void {
+    const key = `i386:${nr}`;
+    if (this.reportedCompat.has(key)) return;
+    this.reportedCompat.add(key);
+    this.writeStderr(`ringjit: unimplemented i386 syscall ${nr} (int 0x80) at rip ${hexAddr(this.ptRegs.get(PtReg.IP) - 2)}\n`);
   }
 }
 

@@ -35,72 +35,19 @@ export const ELF_ET_DYN_BASE = 0x555555554000;
 /** Where the bottom-up fallback search starts (TASK_UNMAPPED_BASE = TASK_SIZE / 3, page aligned). */
 export const TASK_UNMAPPED_BASE = Math.floor(TASK_SIZE / 3 / PAGE_SIZE) * PAGE_SIZE;
 
-export const PROT_NONE = 0, PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
-export const PROT_GROWSDOWN = 0x01000000, PROT_GROWSUP = 0x02000000;
-
-export const MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_SHARED_VALIDATE = 0x03, MAP_TYPE = 0x0f;
-export const MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_32BIT = 0x40, MAP_GROWSDOWN = 0x100;
-export const MAP_DENYWRITE = 0x800, MAP_EXECUTABLE = 0x1000, MAP_LOCKED = 0x2000, MAP_NORESERVE = 0x4000;
-export const MAP_POPULATE = 0x8000, MAP_NONBLOCK = 0x10000, MAP_STACK = 0x20000, MAP_HUGETLB = 0x40000;
-export const MAP_SYNC = 0x80000, MAP_FIXED_NOREPLACE = 0x100000, MAP_UNINITIALIZED = 0x4000000;
-
-export const MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2, MREMAP_DONTUNMAP = 4;
-
-export const MADV_NORMAL = 0, MADV_RANDOM = 1, MADV_SEQUENTIAL = 2, MADV_WILLNEED = 3, MADV_DONTNEED = 4;
-export const MADV_FREE = 8, MADV_REMOVE = 9, MADV_DONTFORK = 10, MADV_DOFORK = 11, MADV_MERGEABLE = 12;
-export const MADV_UNMERGEABLE = 13, MADV_HUGEPAGE = 14, MADV_NOHUGEPAGE = 15, MADV_DONTDUMP = 16;
-export const MADV_DODUMP = 17, MADV_WIPEONFORK = 18, MADV_KEEPONFORK = 19, MADV_COLD = 20, MADV_PAGEOUT = 21;
-export const MADV_POPULATE_READ = 22, MADV_POPULATE_WRITE = 23, MADV_DONTNEED_LOCKED = 24, MADV_COLLAPSE = 25;
-export const MADV_HWPOISON = 100, MADV_SOFT_OFFLINE = 101;
+export * from './mm_types.js';
+import {
+  MADV_DONTNEED, MADV_DONTNEED_LOCKED, MADV_FREE, MADV_HWPOISON, MADV_REMOVE, MADV_SOFT_OFFLINE, MAP_32BIT,
+  MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_PRIVATE, MAP_SHARED, MAP_TYPE, MREMAP_DONTUNMAP,
+  MREMAP_FIXED, MREMAP_MAYMOVE, PROT_EXEC, PROT_GROWSDOWN, PROT_GROWSUP, PROT_NONE, PROT_READ, PROT_WRITE,
+  FaultResult, type FileBacking, Vma,
+} from './mm_types.js';
 
 // PTE bits (low dword) and NX (high dword bit 31).
 export const PTE_P = 1, PTE_RW = 2, PTE_US = 4, PTE_PWT = 8, PTE_PCD = 0x10, PTE_A = 0x20, PTE_D = 0x40;
 export const PTE_PS = 0x80, PTE_G = 0x100;
 export const PTE_NX_HI = 0x80000000 | 0;
 const FRAME_MASK = 0x7ffff000; // physical memory is below 2 GiB
-
-/** The bytes a file-backed mapping copies from (a snapshot: private mappings never write back). */
-export interface FileBacking {
-  data: Uint8Array;
-  /** Guest path, for /proc/self/maps and diagnostics. */
-  path: string;
-  /** File offset of data[0] (a snapshot of part of a file); 0 when data is the whole file. */
-  baseOffset?: number;
-  dev?: number;
-  ino?: number;
-}
-
-/** A virtual memory area: [start, end), page aligned. */
-export class Vma {
-  constructor(
-    public start: number,
-    public end: number,
-    /** PROT_* bits. */
-    public prot: number,
-    /** MAP_SHARED / MAP_PRIVATE, MAP_ANONYMOUS, MAP_GROWSDOWN of the mapping. */
-    public flags: number,
-    public file: FileBacking | null,
-    /** File offset of `start` (file mappings). */
-    public offset: number,
-    /** File offset from which the mapping reads zeroes instead of file bytes (ELF bss in a data page). */
-    public fileEnd: number,
-    /** '[heap]', '[stack]', the file path, or '' (anonymous). */
-    public name: string,
-  ) {}
-  get length(): number { return this.end - this.start; }
-}
-
-/** Outcome of a user page fault. */
-export const enum FaultResult {
-  /** The page is now mapped: retry the instruction. */
-  Fixed = 0,
-  /** No VMA covers the address (SEGV_MAPERR). */
-  MapErr = 1,
-  /** A VMA covers it but forbids this access (SEGV_ACCERR). */
-  AccErr = 2,
-  /** Guest physical memory is exhausted. */
-  Oom = 3,
-}
 
 export function pageAlignUp(n: number): number { return Math.ceil(n / PAGE_SIZE) * PAGE_SIZE; }
 export function pageAlignDown(n: number): number { return Math.floor(n / PAGE_SIZE) * PAGE_SIZE; }
@@ -124,9 +71,18 @@ export class AddressSpace {
    */
   onCodeUnmap?: (startAddr: number, len: number) => void;
 
+  /**
+   * KPTI (see pti.ts): the kernel PGD maps user memory non-executable, as pti_set_user_pgtbl makes it.
+   * The user PGD (pml4 + 0x1000) always shares the user half's lower-level tables.
+   */
+  pti = false;
+
   constructor(readonly mem: PhysicalMemory, readonly mmu: Mmu) {
-    this.pml4 = mem.allocFrame();
+    this.pml4 = mem.allocFramePair(); // the kernel/user PGD pair, 8 KiB aligned
   }
+
+  /** The user copy of the PGD (KPTI): kernel PGD | 0x1000. */
+  get userPgd(): number { return this.pml4 + PAGE_SIZE; }
 
   // ---- page tables --------------------------------------------------------------------------------
 
@@ -134,10 +90,10 @@ export class AddressSpace {
    * Physical address of the level-1 PTE for a virtual address (as halves), or -1 when a table on the
    * way is missing and create is false. Tables created for the user half are P|RW|US.
    */
-  private pteAddr(lo: number, hi: number, create: boolean): number {
+  private pteAddr(lo: number, hi: number, create: boolean, root = this.pml4): number {
     const user = hi >= 0;
     const idx0 = (hi >>> 7) & 511, idx1 = ((hi & 0x7f) << 2) | (lo >>> 30), idx2 = (lo >>> 21) & 511;
-    let table = this.pml4;
+    let table = root;
     for (const idx of [idx0, idx1, idx2]) {
       const ea = table + idx * 8;
       const e = this.mem.dv.getInt32(ea, true);
@@ -150,17 +106,28 @@ export class AddressSpace {
       const t = this.mem.allocFrame(); // may replace mem.dv
       this.mem.dv.setInt32(ea, t | PTE_P | PTE_RW | (user ? PTE_US : 0), true);
       this.mem.dv.setInt32(ea + 4, 0, true);
+      if (user && table === root) {
+        // A new user-half PGD entry goes into both PGDs of the pair (pti_set_user_pgtbl); the kernel
+        // copy is NX under KPTI, so ring 0 can never execute user memory.
+        const userEa = this.userPgd + idx * 8;
+        this.mem.dv.setInt32(userEa, t | PTE_P | PTE_RW | PTE_US, true);
+        this.mem.dv.setInt32(userEa + 4, 0, true);
+        if (this.pti) this.mem.dv.setInt32(ea + 4, PTE_NX_HI, true);
+      }
       table = t;
     }
     return table + ((lo >>> 12) & 511) * 8;
   }
 
-  /** Map one supervisor page of the kernel half. */
-  mapKernelPage(va: number, frame: number, writable: boolean, exec: boolean): void {
+  /**
+   * Map one supervisor page of the kernel half, in the kernel PGD or (KPTI) the user PGD, whose
+   * kernel half has tables of its own.
+   */
+  mapKernelPage(va: number, frame: number, writable: boolean, exec: boolean, global = true, root = this.pml4): void {
     const lo = addrLo(va), hi = addrHi(va);
-    const pa = this.pteAddr(lo, hi, true);
+    const pa = this.pteAddr(lo, hi, true, root);
     const dv = this.mem.dv;
-    dv.setInt32(pa, frame | PTE_P | PTE_G | PTE_A | (writable ? PTE_RW | PTE_D : 0), true);
+    dv.setInt32(pa, frame | PTE_P | PTE_A | (global ? PTE_G : 0) | (writable ? PTE_RW | PTE_D : 0), true);
     dv.setInt32(pa + 4, exec ? 0 : PTE_NX_HI, true);
     this.mmu.flushPage(lo, hi);
   }

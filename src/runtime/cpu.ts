@@ -29,10 +29,13 @@ export class Cpu implements CpuState {
   xmmF32 = new Float32Array(this.xmmBuf);
   xmmU8 = new Uint8Array(this.xmmBuf);
   mxcsr = 0x1f80;
-  /** x87 control word, kept for fnstcw/fldcw round trips. */
+  /** x87 control word (precision and rounding control of semantics/x87). */
   fpuCw = 0x37f;
   /** x87 status word (kept for fnstsw/fnstenv/fldenv round trips). */
   fpuSw = 0;
+  /** x87 registers (see CpuState.fpr) and the in-use mask of the tag word. */
+  fpr = new Int32Array(32);
+  fpuTag = 0;
   fsBaseLo = 0; fsBaseHi = 0;
   gsBaseLo = 0; gsBaseHi = 0;
   kernelGsBaseLo = 0; kernelGsBaseHi = 0;
@@ -65,6 +68,9 @@ export class Cpu implements CpuState {
   /** LDTR and TR: selector plus the base/limit loaded from the descriptor (lldt/ltr). */
   ldtr = 0; ldtrBase = 0; ldtrLimit = 0;
   tr = 0; trBase = 0; trLimit = 0;
+
+  /** Counters of system-register activity (--stats, entry-path research). */
+  readonly sysStats = { cr3Writes: 0, cr3Flushes: 0, invlpg: 0 };
 
   /** Guest instructions retired (counted per block by the engines). */
   instret = 0;

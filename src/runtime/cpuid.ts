@@ -10,8 +10,12 @@ export const CPUID1_EDX =
   (1 << 23) /* MMX */ | (1 << 24) /* FXSR */ | (1 << 25) /* SSE */ | (1 << 26) /* SSE2 */;
 /** CPUID.1:ECX feature bits: POPCNT (implemented in the integer core). SIMD extensions are added
  * here as the SIMD module implements them. */
-export let CPUID1_ECX = (1 << 23) /* POPCNT */;
+export let CPUID1_ECX = (1 << 23) /* POPCNT */ | (1 << 17) /* PCID (runtime/privileged.ts) */;
 export function advertiseEcx1(bits: number): void { CPUID1_ECX |= bits; }
+/** CPUID.(EAX=7,ECX=0):EBX/ECX: FSGSBASE and UMIP, which the privileged-instruction module implements. */
+export let CPUID7_EBX = (1 << 0) /* FSGSBASE */;
+export let CPUID7_ECX = (1 << 2) /* UMIP */;
+export function advertiseLeaf7(ebx: number, ecx: number): void { CPUID7_EBX |= ebx; CPUID7_ECX |= ecx; }
 /** CPUID.80000001h:ECX: LAHF/SAHF in 64-bit mode, LZCNT (ABM). */
 const EXT1_ECX = (1 << 0) | (1 << 5);
 /** CPUID.80000001h:EDX: SYSCALL, NX, RDTSCP, LM. */
@@ -45,7 +49,7 @@ export function cpuid(leaf: number, sub: number): [number, number, number, numbe
       const [type, level, ways, line, sets] = c;
       return [type | (level << 5) | (1 << 8), (line - 1) | ((ways - 1) << 22), sets - 1, 0];
     }
-    case 7: return [0, 0, 0, 0];
+    case 7: return sub === 0 ? [0, CPUID7_EBX, CPUID7_ECX, 0] : [0, 0, 0, 0];
     case 0x80000000: return [0x80000008, 0, 0, 0];
     case 0x80000001: return [0, 0, EXT1_ECX, EXT1_EDX];
     case 0x80000002: case 0x80000003: case 0x80000004: {

@@ -71,7 +71,8 @@ export class JitEngine implements Engine {
         if (seen.has(a)) continue;
         seen.add(a);
         const s = cache.peek(a);
-        if (s !== undefined && s.runs > 0 && region.length < max) region.push(s);
+        // Only blocks that ran more than once: lukewarm code costs more to compile than it saves.
+        if (s !== undefined && s.runs > 1 && region.length < max) region.push(s);
       }
     }
     this.ctx.tlbOffset = this.cpu.cpl === 3 ? 0 : TLB_SETS;

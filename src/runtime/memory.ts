@@ -53,6 +53,20 @@ export class PhysicalMemory {
     return pa;
   }
 
+  /**
+   * Two zeroed frames at an 8 KiB-aligned physical address (the KPTI kernel/user PGD pair, where the
+   * user PGD is the kernel PGD | 0x1000); returns the first.
+   */
+  allocFramePair(): number {
+    if (this.top % (2 * PAGE_SIZE) !== 0) { this.freeFrames.push(this.top); this.top += PAGE_SIZE; }
+    const pa = this.top;
+    this.ensure(pa + 2 * PAGE_SIZE);
+    this.u8.fill(0, pa, pa + 2 * PAGE_SIZE);
+    this.top += 2 * PAGE_SIZE;
+    this.framesInUse += 2;
+    return pa;
+  }
+
   freeFrame(pa: number): void {
     this.freeFrames.push(pa);
     this.framesInUse--;

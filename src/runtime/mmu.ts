@@ -39,16 +39,33 @@ export class Mmu {
   /** CR4.PCIDE. */
   pcidEnabled = false;
 
-  readonly rTagLo = new Int32Array(2 * TLB_SETS);
-  readonly rTagHi = new Int32Array(2 * TLB_SETS).fill(INVALID_HI);
-  readonly wTagLo = new Int32Array(2 * TLB_SETS);
-  readonly wTagHi = new Int32Array(2 * TLB_SETS).fill(INVALID_HI);
-  readonly xTagLo = new Int32Array(2 * TLB_SETS);
-  readonly xTagHi = new Int32Array(2 * TLB_SETS).fill(INVALID_HI);
+  /** CR4.PGE: global translations survive CR3 writes only when set. */
+  pgeEnabled = true;
+
+  // The TLB arrays of the current PCID. Each PCID has its own bank (see selectPcid); generated code
+  // reads these fields at function entry, and only a helper that ends the block switches banks.
+  rTagLo = new Int32Array(2 * TLB_SETS);
+  rTagHi = new Int32Array(2 * TLB_SETS).fill(INVALID_HI);
+  wTagLo = new Int32Array(2 * TLB_SETS);
+  wTagHi = new Int32Array(2 * TLB_SETS).fill(INVALID_HI);
+  xTagLo = new Int32Array(2 * TLB_SETS);
+  xTagHi = new Int32Array(2 * TLB_SETS).fill(INVALID_HI);
   /** Physical base of the cached page. */
-  readonly phys = new Int32Array(2 * TLB_SETS);
+  phys = new Int32Array(2 * TLB_SETS);
   /** Whether the cached translation came from a global page (survives CR3 writes). */
-  readonly global = new Uint8Array(2 * TLB_SETS);
+  global = new Uint8Array(2 * TLB_SETS);
+  /** Sets filled since the last full flush (so a flush touches only those, not the whole TLB). */
+  filled = new Int32Array(2 * TLB_SETS);
+  nFilled = 0;
+  isFilled = new Uint8Array(2 * TLB_SETS);
+  /** PCID whose translations the arrays above hold (0 while CR4.PCIDE = 0). */
+  pcid = 0;
+  /** The banks of the other PCIDs, least recently used first; the current one's record, once made. */
+  private readonly banks = new Map<number, TlbBank>();
+  private curBank: TlbBank | null = null;
+  /** The most recently left PCID's bank, outside the map (switching back to it is the common case). */
+  private prevBank: TlbBank | null = null;
+  private prevPcid = -1;
 
   /** One byte per physical page: non-zero when translated code was built from it. */
   codePages = new Uint8Array(0);
@@ -69,21 +86,57 @@ export class Mmu {
 
   // ---- TLB maintenance -------------------------------------------------------------------------
 
+  /** Invalidate the current PCID's translations (a CR3 write), keeping global ones if asked and CR4.PGE. */
   flushAll(keepGlobal = false): void {
     this.stats.tlbFlushes++;
-    for (let i = 0; i < 2 * TLB_SETS; i++) {
-      if (keepGlobal && this.global[i]) continue;
-      this.rTagHi[i] = INVALID_HI; this.wTagHi[i] = INVALID_HI; this.xTagHi[i] = INVALID_HI;
-    }
+    flushBank(this, keepGlobal && this.pgeEnabled);
   }
 
-  flushPage(lo: number, hi: number): void {
-    const set = (lo >>> 12) & (TLB_SETS - 1);
-    for (const i of [set, set + TLB_SETS]) {
-      if (this.rTagLo[i] === (lo & -4096) && this.rTagHi[i] === hi) this.rTagHi[i] = INVALID_HI;
-      if (this.wTagLo[i] === (lo & -4096) && this.wTagHi[i] === hi) this.wTagHi[i] = INVALID_HI;
-      if (this.xTagLo[i] === (lo & -4096) && this.xTagHi[i] === hi) this.xTagHi[i] = INVALID_HI;
+  /** Invalidate every PCID's translations (CR4.PGE toggled, PCIDE cleared, or keepGlobal = false). */
+  flushAllPcids(keepGlobal = false): void {
+    this.stats.tlbFlushes++;
+    const keep = keepGlobal && this.pgeEnabled;
+    flushBank(this, keep);
+    if (keep) { for (const b of this.banks.values()) flushBank(b, true); if (this.prevBank) flushBank(this.prevBank, true); }
+    else { this.banks.clear(); this.prevBank = null; this.prevPcid = -1; }
+  }
+
+  /**
+   * Make `pcid` current (MOV to CR3 with CR4.PCIDE = 1). The model of PCID tagging: each PCID keeps its
+   * own TLB contents, so switching is O(1) and costs no misses; a switch without the no-flush bit is
+   * followed by flushAll (the caller decides). At most MAX_PCID_BANKS PCIDs stay cached; evicting the
+   * least recently used one is an (allowed) invalidation of its entries.
+   */
+  selectPcid(pcid: number): void {
+    if (pcid === this.pcid) return;
+    let cur = this.curBank;
+    if (cur === null) {
+      cur = { rTagLo: this.rTagLo, rTagHi: this.rTagHi, wTagLo: this.wTagLo, wTagHi: this.wTagHi, xTagLo: this.xTagLo,
+        xTagHi: this.xTagHi, phys: this.phys, global: this.global, filled: this.filled, nFilled: 0, isFilled: this.isFilled };
     }
+    cur.nFilled = this.nFilled; // the arrays are shared; only the count lives in a field
+    let b: TlbBank;
+    if (this.prevBank !== null && this.prevPcid === pcid) {
+      b = this.prevBank; // the common case: KPTI's kernel/user pair
+    } else {
+      const found = this.banks.get(pcid);
+      if (found) { this.banks.delete(pcid); b = found; } else b = newBank();
+      if (this.prevBank !== null) this.banks.set(this.prevPcid, this.prevBank);
+      if (this.banks.size >= MAX_PCID_BANKS - 1) this.banks.delete(this.banks.keys().next().value as number);
+    }
+    this.prevBank = cur; this.prevPcid = this.pcid;
+    this.rTagLo = b.rTagLo; this.rTagHi = b.rTagHi; this.wTagLo = b.wTagLo; this.wTagHi = b.wTagHi;
+    this.xTagLo = b.xTagLo; this.xTagHi = b.xTagHi; this.phys = b.phys; this.global = b.global;
+    this.filled = b.filled; this.nFilled = b.nFilled; this.isFilled = b.isFilled;
+    this.curBank = b;
+    this.pcid = pcid;
+  }
+
+  /** INVLPG and page-table edits: drop the page in every PCID (the SDM allows the extra invalidation). */
+  flushPage(lo: number, hi: number): void {
+    flushPageIn(this, lo, hi);
+    for (const b of this.banks.values()) flushPageIn(b, lo, hi);
+    if (this.prevBank) flushPageIn(this.prevBank, lo, hi);
   }
 
   /** Drop every write tag that maps the given physical page (it now holds translated code). */
@@ -94,9 +147,9 @@ export class Mmu {
       this.codePages = n;
     }
     this.codePages[physPage] = 1;
-    for (let i = 0; i < 2 * TLB_SETS; i++) {
-      if (this.wTagHi[i] !== INVALID_HI && (this.phys[i] >>> 12) === physPage) this.wTagHi[i] = INVALID_HI;
-    }
+    unprotectIn(this, physPage);
+    for (const b of this.banks.values()) unprotectIn(b, physPage);
+    if (this.prevBank) unprotectIn(this.prevBank, physPage);
   }
 
   // ---- translation -----------------------------------------------------------------------------
@@ -169,6 +222,7 @@ export class Mmu {
     // Fill the TLB. Read tags need readability only (every present page is readable).
     this.phys[set] = physPage;
     this.global[set] = global ? 1 : 0;
+    if (!this.isFilled[set]) { this.isFilled[set] = 1; this.filled[this.nFilled++] = set; }
     if (this.rTagHi[set] !== hi || this.rTagLo[set] !== page) { this.wTagHi[set] = INVALID_HI; this.xTagHi[set] = INVALID_HI; }
     this.rTagLo[set] = page; this.rTagHi[set] = hi;
     const writable = allowWrite || (!user && !this.writeProtect);
@@ -283,6 +337,50 @@ export class Mmu {
   probe(lo: number, hi: number, len: number, access: Access): void {
     this.translate(lo, hi, access);
     if (len > 1) this.translate((lo + len - 1) | 0, carryHi(lo, len - 1, hi), access);
+  }
+}
+
+/** The TLB arrays of one PCID. */
+interface TlbBank {
+  rTagLo: Int32Array<ArrayBuffer>; rTagHi: Int32Array<ArrayBuffer>; wTagLo: Int32Array<ArrayBuffer>;
+  wTagHi: Int32Array<ArrayBuffer>; xTagLo: Int32Array<ArrayBuffer>; xTagHi: Int32Array<ArrayBuffer>;
+  phys: Int32Array<ArrayBuffer>; global: Uint8Array<ArrayBuffer>;
+  filled: Int32Array<ArrayBuffer>; nFilled: number; isFilled: Uint8Array<ArrayBuffer>;
+}
+/** PCIDs whose TLB contents are kept at once (Linux uses 6 ASIDs, each a kernel/user pair). */
+const MAX_PCID_BANKS = 16;
+
+function newBank(): TlbBank {
+  return {
+    rTagLo: new Int32Array(2 * TLB_SETS), rTagHi: new Int32Array(2 * TLB_SETS).fill(INVALID_HI),
+    wTagLo: new Int32Array(2 * TLB_SETS), wTagHi: new Int32Array(2 * TLB_SETS).fill(INVALID_HI),
+    xTagLo: new Int32Array(2 * TLB_SETS), xTagHi: new Int32Array(2 * TLB_SETS).fill(INVALID_HI),
+    phys: new Int32Array(2 * TLB_SETS), global: new Uint8Array(2 * TLB_SETS),
+    filled: new Int32Array(2 * TLB_SETS), nFilled: 0, isFilled: new Uint8Array(2 * TLB_SETS),
+  };
+}
+/** Invalidate the sets filled since the last flush (every other set is already invalid), keeping globals if asked. */
+function flushBank(b: TlbBank, keepGlobal: boolean): void {
+  let kept = 0;
+  for (let k = 0; k < b.nFilled; k++) {
+    const i = b.filled[k];
+    if (keepGlobal && b.global[i] && b.rTagHi[i] !== INVALID_HI) { b.filled[kept++] = i; continue; }
+    b.rTagHi[i] = INVALID_HI; b.wTagHi[i] = INVALID_HI; b.xTagHi[i] = INVALID_HI;
+    b.isFilled[i] = 0;
+  }
+  b.nFilled = kept;
+}
+function flushPageIn(b: TlbBank, lo: number, hi: number): void {
+  const set = (lo >>> 12) & (TLB_SETS - 1);
+  for (let i = set; i < 2 * TLB_SETS; i += TLB_SETS) {
+    if (b.rTagLo[i] === (lo & -4096) && b.rTagHi[i] === hi) b.rTagHi[i] = INVALID_HI;
+    if (b.wTagLo[i] === (lo & -4096) && b.wTagHi[i] === hi) b.wTagHi[i] = INVALID_HI;
+    if (b.xTagLo[i] === (lo & -4096) && b.xTagHi[i] === hi) b.xTagHi[i] = INVALID_HI;
+  }
+}
+function unprotectIn(b: TlbBank, physPage: number): void {
+  for (let i = 0; i < 2 * TLB_SETS; i++) {
+    if (b.wTagHi[i] !== INVALID_HI && (b.phys[i] >>> 12) === physPage) b.wTagHi[i] = INVALID_HI;
   }
 }
 

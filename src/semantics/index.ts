@@ -8,8 +8,9 @@ import { type Semantics } from './emit.js';
 import { SIMD } from './simd/index.js';
 import { STRING } from './string.js';
 import { SYSTEM } from './system.js';
+import { X87 } from './x87/index.js';
 
-export const SEMANTICS: Record<string, Semantics> = { ...ALU, ...CONTROL, ...STRING, ...SYSTEM, ...SIMD };
+export const SEMANTICS: Record<string, Semantics> = { ...ALU, ...CONTROL, ...STRING, ...SYSTEM, ...SIMD, ...X87 };
 
 const privileged: Semantics = SYSTEM.hlt;
 

@@ -75,10 +75,14 @@ export interface CpuState {
   xmmF32: Float32Array;
   xmmU8: Uint8Array;
   mxcsr: number;
-  /** x87 control word (fnstcw/fldcw/fninit); x87 arithmetic itself is not modelled. */
+  /** x87 control word (fnstcw/fldcw/fninit): precision and rounding control of the x87 arithmetic. */
   fpuCw: number;
-  /** x87 status word (fnstsw/fnstenv/fldenv/fnclex/fninit). */
+  /** x87 status word (fnstsw/fnstenv/fldenv/fnclex/fninit); TOP is bits 11-13. */
   fpuSw: number;
+  /** x87 registers: physical register p at words 4p (significand lo, hi, sign << 15 | exponent, unused). */
+  fpr: Int32Array;
+  /** x87 tags: bit p set while physical register p is in use (not empty). */
+  fpuTag: number;
   /** Segment bases for FS and GS (only these matter in 64-bit mode), as halves. */
   fsBaseLo: number; fsBaseHi: number;
   gsBaseLo: number; gsBaseHi: number;

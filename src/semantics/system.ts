@@ -2,6 +2,7 @@
 // instructions, traps, hints. Those that need machine state beyond the CPU registers call runtime
 // helpers (H.*) that the runtime supplies; the definition of what they do lives in one place there.
 
+import { A } from '../decoder/insn.js';
 import { type Semantics } from './emit.js';
 
 export const SYSTEM: Record<string, Semantics> = {};
@@ -22,13 +23,16 @@ SYSTEM.int3 = (e) => { e.helper('softInt', '3'); e.branched = true; };
 SYSTEM.int = (e) => { e.helper('softInt', e.f('immLo')); e.branched = true; };
 SYSTEM.int1 = (e) => { e.helper('softInt', '1'); e.branched = true; };
 
-// Instructions that need CPL 0 (or IOPL): the runtime's privileged-instruction module decides what
-// they do at CPL 0 and raises #GP(0) at CPL 3.
+// Instructions that need CPL 0 (or IOPL), and the system-register reads and FSGSBASE instructions whose
+// rules depend on CR4: the runtime's privileged-instruction module (runtime/sysinsn.ts) decides what
+// they do. Those that may transfer control, change privilege or paging end their block (the decoder
+// marks them ENDS_BLOCK) and count as branches: the helper leaves cpu.rip at the next instruction or the
+// target. The others (rdfsbase, sgdt, str, smsw ...) continue the block.
 for (const m of ['hlt', 'cli', 'sti', 'wrmsr', 'rdmsr', 'lgdt', 'lidt', 'sgdt', 'sidt', 'lldt', 'sldt', 'ltr', 'str',
   'invlpg', 'swapgs', 'sysret', 'sysretq', 'sysexit', 'sysenter', 'iret', 'iretd', 'iretq', 'clts', 'wbinvd', 'invd',
   'in', 'out', 'ins', 'outs', 'insb', 'insd', 'insw', 'outsb', 'outsd', 'outsw', 'lmsw', 'smsw',
   'rdfsbase', 'rdgsbase', 'wrfsbase', 'wrgsbase', 'monitor', 'mwait', 'rdpmc', 'xsetbv']) {
-  SYSTEM[m] = (e) => { e.helper('privileged'); e.branched = true; };
+  SYSTEM[m] = (e, i) => { e.helper('privileged'); if (i.attrs & A.ENDS_BLOCK) e.branched = true; };
 }
 // mov to/from control and debug registers share the mov mnemonic: see the dispatcher in semantics/index.
 

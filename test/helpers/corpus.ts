@@ -86,13 +86,10 @@ export const SPECS: Record<string, GuestSpec> = {
     runs: [{ needsDir: true }],
     skip: [{ reason: 'catches SIGSEGV from a PROT_READ page in a handler: signal delivery to handlers is not implemented yet (a later capability; rt_sigaction is only recorded)' }],
   },
-  tls: { skip: [{ flavor: 'musl', reason: "musl's printf formats the double it prints with 80-bit x87 arithmetic (fld/fmul...): exact x87 is a later piece" }] },
   signals: { skip: [{ reason: 'signal delivery to handlers (sigframe, rt_sigreturn) is not implemented yet' }] },
   threads: { skip: [{ reason: 'clone() threads are not implemented (single-task kernel)' }] },
   fork_wait: { skip: [{ reason: 'fork/execve/wait4 are not implemented (single-task kernel)' }] },
-  printf_float: {
-    skip: [{ reason: 'prints long double: needs exact 80-bit x87 arithmetic, a later piece (x87 is decoded, and only the control/state instructions are implemented)' }],
-  },
+
   bad_opcode: { runs: [{ faultSymbol: 'expected_fault' }] },
   null_deref: { runs: [{ faultSymbol: 'expected_fault' }] },
   div_zero: { runs: [{ faultSymbol: 'expected_fault' }] },

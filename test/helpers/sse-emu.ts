@@ -63,7 +63,7 @@ export class Emu {
     for (let k = 0; k < 16; k++) cpu.setRegHalves(k, dv.getInt32(OFF.gpr + 8 * k, true), dv.getInt32(OFF.gpr + 8 * k + 4, true));
     cpu.setEflags(dv.getInt32(OFF.rflags, true));
     cpu.mxcsr = dv.getInt32(OFF.mxcsr, true);
-    cpu.fpuCw = 0x37f; cpu.fpuSw = 0;
+    cpu.fpuCw = 0x37f; cpu.fpuSw = 0; cpu.fpuTag = 0;
     for (let k = 0; k < 64; k++) cpu.xmm[k] = dv.getInt32(OFF.xmm + 4 * k, true);
     cpu.mem.u8.set(out.subarray(OFF.mem, OFF.mem + MEM_SIZE), this.frame + MEM_OFF);
     let fault = Fault.None, faultOff = 0;

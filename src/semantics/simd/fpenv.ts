@@ -1,8 +1,9 @@
 // The floating-point environment: ldmxcsr/stmxcsr, fxsave/fxrstor, and the x87 control/status
 // instructions that libc startup and <fenv.h> use (fnstcw/fldcw, fnstsw, fninit, fnclex,
-// fnstenv/fldenv). x87 arithmetic is not modelled; its control and status words are kept in
-// cpu.fpuCw / cpu.fpuSw so that these round-trip. The fwait forms (fstcw, fstsw, finit, fclex,
-// fstenv) behave the same: no x87 exception can be pending.
+// fnstenv/fldenv). The x87 arithmetic is in semantics/x87/; its control and status words are
+// cpu.fpuCw / cpu.fpuSw (TOP in the status word), its registers cpu.fpr and its tags cpu.fpuTag.
+// The fwait forms (fstcw, fstsw, finit, fclex, fstenv) behave the same: unmasked x87 exceptions are
+// recorded in the status word (ES, B) but never delivered as #MF.
 
 import { K } from '../../decoder/insn.js';
 import { type Emitter, type Semantics, ZERO } from '../emit.js';
@@ -31,11 +32,14 @@ const fxsave: Semantics = (e) => {
   e.line(`M.probe(${a.lo}, ${a.hi}, 512, 1);`);
   const at = (k: number) => e.addrPlus(a, k);
   e.store(4, a, { lo: '(cpu.fpuCw & 0xffff) | (cpu.fpuSw << 16)', hi: '0' });
-  e.store(4, at(4), ZERO);
+  e.store(4, at(4), { lo: 'cpu.fpuTag & 0xff', hi: '0' });
   for (let k = 8; k < 24; k += 8) e.store(8, at(k), ZERO);
   e.store(4, at(24), { lo: 'cpu.mxcsr', hi: '0' });
   e.store(4, at(28), e.c(MXCSR_MASK));
-  for (let k = 32; k < 160; k += 8) e.store(8, at(k), ZERO);
+  for (let k = 0; k < 8; k++) {
+    e.store(8, at(32 + 16 * k), { lo: `rt.x87reg(cpu, ${k}, 0)`, hi: `rt.x87reg(cpu, ${k}, 1)` });
+    e.store(8, at(40 + 16 * k), { lo: `rt.x87reg(cpu, ${k}, 2) & 0xffff`, hi: '0' });
+  }
   for (let r = 0; r < nxmm(e); r++) {
     e.store(8, at(160 + 16 * r), { lo: L(r, 0), hi: L(r, 1) });
     e.store(8, at(168 + 16 * r), { lo: L(r, 2), hi: L(r, 3) });
@@ -57,14 +61,14 @@ reg(FPENV, ['fnstsw', 'fstsw'], (e) => {
   if (e.kind(0) === K.Mem) e.store(2, e.ea(), { lo: 'cpu.fpuSw', hi: '0' });
   else e.setReg(0, 2, e.val(2, 'cpu.fpuSw & 0xffff'));
 });
-reg(FPENV, ['fninit', 'finit'], (e) => { e.line('cpu.fpuCw = 0x37f; cpu.fpuSw = 0;'); });
+reg(FPENV, ['fninit', 'finit'], (e) => { e.line('cpu.fpuCw = 0x37f; cpu.fpuSw = 0; cpu.fpuTag = 0;'); });
 reg(FPENV, ['fnclex', 'fclex'], (e) => { e.line('cpu.fpuSw &= 0x7f00;'); });
 /** fnstenv: the 28-byte protected-mode environment (reserved halves read as ones, the tag word as all
  * empty, pointers zero), then all x87 exceptions become masked. */
 reg(FPENV, ['fnstenv', 'fstenv'], (e) => {
   const a = e.ea();
   e.line(`M.probe(${a.lo}, ${a.hi}, 28, 1);`);
-  const words = ['(cpu.fpuCw & 0xffff) | -65536', '(cpu.fpuSw & 0xffff) | -65536', '-1', '0', '0', '0', '-65536'];
+  const words = ['(cpu.fpuCw & 0xffff) | -65536', '(cpu.fpuSw & 0xffff) | -65536', 'rt.x87tagword(cpu) | -65536', '0', '0', '0', '-65536'];
   words.forEach((w, k) => e.store(4, e.addrPlus(a, 4 * k), { lo: w, hi: '0' }));
   e.line('cpu.fpuCw |= 0x3f;');
 });
