@@ -183,7 +183,7 @@ function timedRun(cmd, args, timeoutS) {
 
 // --stats lines: "ringjit: <name, padded> <value>"; the block starts at the "engine" line and is the
 // last thing ringjit writes (a kill message comes before it).
-const STAT_RE = /^ringjit: ([a-zA-Z][\w /()-]*?)\s+(-?\d.*|interp|jit)$/;
+const STAT_RE = /^ringjit: ([a-zA-Z][\w /()-]*?)\s{2,}(\S.*)$/;
 
 /** Split ringjit's stderr into the --stats block and everything else (guest stderr, diagnostics). */
 function parseStats(stderr) {
