@@ -65,9 +65,16 @@ export class Interpreter {
     if (i.mnem === '(bad)') return undecodable;
     const sem = semanticsOf(i);
     if (!sem) return unimplemented;
-    const e = new Emitter(i, false);
-    sem(e, i);
-    return compileHandler(e.code(), 'h_' + i.mnem.replace(/\W/g, '_'), this.helpers);
+    try {
+      const e = new Emitter(i, false);
+      sem(e, i);
+      return compileHandler(e.code(), 'h_' + i.mnem.replace(/\W/g, '_'), this.helpers);
+    } catch (err) {
+      // A semantics defect must not become a host crash: the guest gets #UD (SIGILL) with a message
+      // naming the instruction and the defect.
+      const why = (err as Error)?.message ?? String(err);
+      return (_cpu, ins) => { throw new GuestFault(Vec.UD, 0, 0, `ringjit cannot execute '${describe(ins)}' (bytes ${bytesHex(ins)}): ${why}`); };
+    }
   }
 }
 
@@ -77,8 +84,9 @@ function bytesHex(i: Insn): string {
 const undecodable: Handler = (_cpu, i) => {
   throw new GuestFault(Vec.UD, 0, 0, `undecodable bytes ${bytesHex(i)}${i.badReason ? ` (${i.badReason})` : ''}`);
 };
+function describe(i: Insn): string {
+  try { return formatInsn(i).replace(/\s+/g, ' ').trim(); } catch { return i.mnem; }
+}
 const unimplemented: Handler = (_cpu, i) => {
-  let text = i.mnem;
-  try { text = formatInsn(i).replace(/\s+/g, ' ').trim(); } catch { /* keep the mnemonic */ }
-  throw new GuestFault(Vec.UD, 0, 0, `unimplemented instruction '${text}' (bytes ${bytesHex(i)})`);
+  throw new GuestFault(Vec.UD, 0, 0, `unimplemented instruction '${describe(i)}' (bytes ${bytesHex(i)})`);
 };

@@ -61,7 +61,7 @@ function deadFlags(insns: Insn[], ctx: TranslateContext): boolean[] {
     const sem = i.mnem === '(bad)' ? null : semanticsOf(i);
     if (!sem) return { resultRead: true, updateRead: true, fullWrite: false, fault: true };
     const e = new BlockEmitter(i, scratch, k, { index: new Map(), blockLen: k + 1 });
-    sem(e, i);
+    try { sem(e, i); } catch { scratch.lines.length = 0; return { resultRead: true, updateRead: true, fullWrite: false, fault: true }; }
     const text = scratch.lines.splice(0).join('\n');
     return { resultRead: e.flagResultReads > 0, updateRead: e.flagUpdateReads > 0, fullWrite: e.lastFlags !== null, fault: mayFault(text) };
   });
@@ -112,12 +112,19 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
       const sem = i.mnem === '(bad)' ? null : semanticsOf(i);
       let rec = null, touched = true, branched = false;
       let kind: 'jump' | 'cond' | null = null;
+      let ok = false;
       if (sem) {
-        const e = new BlockEmitter(i, st, g, links, dead[k]);
-        sem(e, i);
-        rec = e.lastFlags; touched = e.flagsTouched; branched = e.branched; kind = e.transferKind;
-        handlers.push(null);
-      } else {
+        try {
+          const e = new BlockEmitter(i, st, g, links, dead[k]);
+          sem(e, i);
+          rec = e.lastFlags; touched = e.flagsTouched; branched = e.branched; kind = e.transferKind;
+          handlers.push(null);
+          ok = true;
+        } catch {
+          st.lines.splice(start); // a semantics defect: fall back to the interpreter's handler below
+        }
+      }
+      if (!ok) {
         // No semantics: the interpreter's handler raises #UD with the message naming the instruction.
         st.lines.push(st.writeBack(), `HANDLERS[${g}](cpu, I[${g}]);`, st.reload());
         handlers.push(ctx.handlerOf(i));
@@ -126,7 +133,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
       const text = st.lines.splice(start).join('\n');
       insnLines.push(body.length);
       body.push(`// insn ${g} at 0x${i.addr.toString(16)}`);
-      if (mayFault(text) || !sem) body.push(`k = ${g};`);
+      if (mayFault(text) || !ok) body.push(`k = ${g};`);
       if (branched && k !== len - 1) throw new Error(`branch in the middle of a block at ${i.addr}`);
       body.push(text);
       if (branched) {
