@@ -23,7 +23,7 @@
 export const enum Mx { IE = 1, DE = 2, ZE = 4, OE = 8, UE = 16, PE = 32 }
 
 /** Per-instruction FP context: accumulated exception flags, rounding control, unmasked exceptions. */
-export const FP = { fl: 0, rc: 0, um: 0, daz: false, ftz: false };
+export const FP = { fl: 0, rc: 0, um: 0, daz: false, ftz: false, fast: false };
 /** Sign (and only the sign is meaningful) of the exact error of the last rn* operation. */
 let E = 0;
 /** The last rn* operation and its operands (to re-evaluate exactness at unbounded exponent range). */
@@ -44,6 +44,10 @@ export function fpBegin(mxcsr: number): void {
   FP.daz = (mxcsr & 0x40) !== 0;
   // Flush-to-zero applies only while underflow is masked.
   FP.ftz = (mxcsr & 0x8000) !== 0 && (mxcsr & 0x800) !== 0;
+  // Fast path (fprims binD/binF): round to nearest, every exception masked, no DAZ/FTZ, and the sticky
+  // precision flag already set — then a finite, normal result of normal operands is plain IEEE
+  // arithmetic and sets no flag that is not already set, so the exact-error analysis can be skipped.
+  FP.fast = (mxcsr & 0xffc0) === 0x1f80 && (mxcsr & 0x20) !== 0;
 }
 /**
  * Finish an FP instruction: merge the flags into MXCSR; returns the unmasked ones (non-zero means the

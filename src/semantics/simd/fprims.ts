@@ -11,8 +11,7 @@
 // bits (non-zero) WITHOUT writing the destination: the caller then raises #XM.
 
 import {
-  FP, Mx, finD, finF, fpBegin, fpEnd, isDenD, isDenF, isNanD, isNanF, opD, opF, rnAdd, rnDiv, rnMul, rnSqrt,
-} from './fpcore.js';
+  FP, Mx, finD, finF, fpBegin, fpEnd, isDenD, isDenF, isNanD, isNanF, opD, opF, rnAdd, rnDiv, rnMul, rnSqrt, MIN_NORMAL_D } from './fpcore.js';
 import { A32, B32, R32, ld2 } from './scratch.js';
 
 export const enum FOp { ADD = 0, SUB = 1, MUL = 2, DIV = 3, MIN = 4, MAX = 5, SQRT = 6 }
@@ -40,6 +39,14 @@ function binD(op: number, xl: number, xh: number, yl: number, yh: number, R: Int
     return;
   }
   const a = opD(xl, xh), b = opD(yl, yh);
+  if (FP.fast && op < FOp.MIN) {
+    const r = op === FOp.ADD ? a + b : op === FOp.SUB ? a - b : op === FOp.MUL ? a * b : a / b;
+    const m = r < 0 ? -r : r;
+    // Anything that could raise a flag (NaN, infinity, tiny or underflowed-to-zero result, denormal
+    // operand) takes the exact path below.
+    if (m < Infinity && (m >= MIN_NORMAL_D || (r === 0 && (op <= FOp.SUB || a === 0 || (op === FOp.MUL && b === 0))))
+      && !isDenD(a) && !isDenD(b)) { putD(R, k, r); return; }
+  }
   if (op >= FOp.MIN) {
     if (isDenD(a) || isDenD(b)) FP.fl |= Mx.DE;
     putD(R, k, (op === FOp.MIN ? a < b : a > b) ? a : b);
