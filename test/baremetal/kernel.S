@@ -19,13 +19,7 @@
 
     .intel_syntax noprefix
 
-    .set KERNEL32_CS, 0x08
-    .set KERNEL_CS, 0x10
-    .set KERNEL_DS, 0x18
-    .set USER32_CS, 0x23
-    .set USER_DS, 0x2b
-    .set USER_CS, 0x33
-    .set TSS_SEL, 0x40
+#include "linux_x86.inc"
     .set ENOSYS, 38
     .set EBADF, 9
 

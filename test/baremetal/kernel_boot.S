@@ -375,24 +375,7 @@ fill_tss_descriptor:
     mov [rip + gdt + TSS_SEL + 8], eax
     ret
 
-/* set_gate(rdi = vector, rsi = handler, edx = type/attr byte << 8 | ist) */
-set_gate:
-    lea r8, [rip + idt]
-    shl rdi, 4
-    add r8, rdi
-    mov eax, esi
-    and eax, 0xffff
-    or eax, KERNEL_CS << 16
-    mov [r8], eax
-    mov eax, esi
-    and eax, 0xffff0000
-    or eax, edx
-    mov [r8 + 4], eax
-    mov rax, rsi
-    shr rax, 32
-    mov [r8 + 8], eax
-    mov DWORD PTR [r8 + 12], 0
-    ret
+    SET_GATE_ROUTINE
 
 fill_idt:
     push rbx

@@ -3,17 +3,7 @@
 /* ---- cpu_entry_area: both PGDs (supervisor) ---------------------------------------------------------- */
     .section .cea, "aw"
     .balign 4096
-gdt:
-    .quad 0
-    .quad 0x00cf9b000000ffff                /* 0x08 KERNEL32_CS */
-    .quad 0x00af9b000000ffff                /* 0x10 KERNEL_CS */
-    .quad 0x00cf93000000ffff                /* 0x18 KERNEL_DS */
-    .quad 0x00cffb000000ffff                /* 0x23 USER32_CS */
-    .quad 0x00cff3000000ffff                /* 0x2b USER_DS */
-    .quad 0x00affb000000ffff                /* 0x33 USER_CS */
-    .quad 0
-    .quad 0, 0                              /* 0x40 TSS (filled at boot) */
-gdt_end:
+    LINUX_GDT
     .balign 16
 tss:
     .skip 104

@@ -7,23 +7,20 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { it } from 'vitest';
 import { bootMachine, type BootedMachine, runMachine } from '../../src/runtime/boot.js';
 import { REPO_ROOT } from './run.js';
 
 export const FRAME = 0x90000;
 const CACHE_DIR = join(REPO_ROOT, 'test', 'build', 'baremetal', 'snippets');
+/** Selectors, GDT and set_gate shared with the test kernel (test/baremetal/kernel.S). */
+const SHARED_INC = join(REPO_ROOT, 'test', 'baremetal', 'linux_x86.inc');
 
 const PRELUDE = String.raw`
     .intel_syntax noprefix
     .set FRAME, 0x90000
-    .set KERNEL_CS, 0x10
-    .set KERNEL_DS, 0x18
-    .set USER32_CS, 0x23
-    .set USER_DS, 0x2b
-    .set USER_CS, 0x33
-    .set TSS_SEL, 0x40
+#include "linux_x86.inc"
 /* TO_USER label [, rflags]: iretq to CPL 3 at label, on the user stack */
 .macro TO_USER label, flags=0x202
     push USER_DS
@@ -100,22 +97,7 @@ _start:
     xor edx, edx
     jmp test_main
 
-set_gate:                               /* edi = vector, rsi = handler, edx = attr */
-    lea r8, [rip + idt]
-    shl edi, 4
-    add r8, rdi
-    mov eax, esi
-    and eax, 0xffff
-    or eax, KERNEL_CS << 16
-    mov [r8], eax
-    mov eax, esi
-    and eax, 0xffff0000
-    or eax, edx
-    mov [r8 + 4], eax
-    mov rax, rsi
-    shr rax, 32
-    mov [r8 + 8], eax
-    ret
+    SET_GATE_ROUTINE
 
     .balign 16
 stubs:
@@ -151,17 +133,7 @@ record:
 
     .data
     .balign 16
-gdt:
-    .quad 0
-    .quad 0x00cf9b000000ffff            /* 0x08 KERNEL32_CS */
-    .quad 0x00af9b000000ffff            /* 0x10 KERNEL_CS */
-    .quad 0x00cf93000000ffff            /* 0x18 KERNEL_DS */
-    .quad 0x00cffb000000ffff            /* 0x23 USER32_CS */
-    .quad 0x00cff3000000ffff            /* 0x2b USER_DS */
-    .quad 0x00affb000000ffff            /* 0x33 USER_CS */
-    .quad 0
-    .quad 0, 0                          /* 0x40 TSS */
-gdt_end:
+    LINUX_GDT
 gdt_desc: .word gdt_end - gdt - 1
           .quad gdt
 idt_desc: .word 256 * 16 - 1
@@ -197,14 +169,15 @@ export interface SnippetResult {
 
 function build(asm: string): { elf: Uint8Array; syms: Map<string, number> } {
   const text = PRELUDE + asm + '\n    .section .note.GNU-stack,"",@progbits\n';
-  const key = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  // The shared include is part of what is assembled, so it is part of the cache key.
+  const key = createHash('sha256').update(text).update(readFileSync(SHARED_INC)).digest('hex').slice(0, 16);
   mkdirSync(CACHE_DIR, { recursive: true });
   const out = join(CACHE_DIR, `${key}.elf`);
   if (!existsSync(out)) {
     const src = join(CACHE_DIR, `${key}.S`);
     writeFileSync(src, text);
     const tmp = `${out}.tmp${process.pid}`;
-    execFileSync('gcc', ['-nostdlib', '-static', '-no-pie', '-Wl,-Ttext=0x100000', '-Wl,--build-id=none',
+    execFileSync('gcc', ['-nostdlib', '-static', '-no-pie', '-I', dirname(SHARED_INC), '-Wl,-Ttext=0x100000', '-Wl,--build-id=none',
       '-Wl,-z,noexecstack', '-o', tmp, src], { stdio: ['ignore', 'ignore', 'pipe'] });
     renameSync(tmp, out);
   }
