@@ -7,10 +7,9 @@
 // halfway cases, saturation edges, shift counts >= width) crossed systematically, plus random bits,
 // all four MXCSR rounding modes, random sticky flags and occasionally unmasked exceptions.
 
-import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Emu, diff } from './helpers/sse-emu.js';
-import { MEMBASE, MEM_SIZE, OFF, RECORD_SIZE, buildOracle } from './helpers/sse-oracle.js';
+import { MEMBASE, MEM_SIZE, OFF, RECORD_SIZE, hostOk, initRecord, type OracleBatch, runOracleBatch } from './helpers/sse-oracle.js';
 
 // ---- inputs -------------------------------------------------------------------------------------------
 
@@ -283,10 +282,6 @@ add('emms', 3, rnd);
 
 // ---- the tests ---------------------------------------------------------------------------------------------------
 
-function hostOk(): boolean {
-  if (process.arch !== 'x64' || process.platform !== 'linux') return false;
-  try { execFileSync('gcc', ['--version'], { stdio: 'pipe' }); return true; } catch { return false; }
-}
 
 /** Build the input records of case c (deterministic). */
 function inputs(c: Case, idx: number): Uint8Array {
@@ -294,11 +289,7 @@ function inputs(c: Case, idx: number): Uint8Array {
   for (let j = 0; j < c.n; j++) {
     const rec = recs.subarray(j * RECORD_SIZE, (j + 1) * RECORD_SIZE);
     const g = new G(rec, idx * 1000003 + j * 7919 + 1, j);
-    for (let k = 0; k < RECORD_SIZE; k++) rec[k] = g.u32() & 0xff;
-    g.dv.setUint32(OFF.idx, idx, true);
-    g.dv.setUint32(OFF.fault, 0, true); g.dv.setBigUint64(OFF.faultOff, 0n, true);
-    g.dv.setBigUint64(OFF.rflags, BigInt((g.u32() & 0x8d5) | 0x202), true);
-    g.mxcsr(0x1f80);
+    initRecord(rec, idx, () => g.u32());
     c.gen(g);
   }
   return recs;
@@ -306,24 +297,12 @@ function inputs(c: Case, idx: number): Uint8Array {
 
 describe.skipIf(!hostOk())('SSE/SSE2 semantics against the host CPU', () => {
   const emu = new Emu();
-  let expected: Uint8Array;
-  let input: Uint8Array;
-  const start: number[] = [];
-  let bytes: Uint8Array[] = [];
-
-  beforeAll(() => {
-    const oracle = buildOracle(CASES.map((c) => c.asm));
-    bytes = oracle.bytes;
-    let total = 0;
-    for (const c of CASES) { start.push(total); total += c.n; }
-    input = new Uint8Array(total * RECORD_SIZE);
-    CASES.forEach((c, idx) => input.set(inputs(c, idx), start[idx] * RECORD_SIZE));
-    expected = oracle.run(input);
-    expect(expected.length).toBe(input.length);
-  }, 300_000);
+  let batch: OracleBatch;
+  beforeAll(() => { batch = runOracleBatch(CASES, (idx) => inputs(CASES[idx], idx)); }, 300_000);
 
   CASES.forEach((c, idx) => {
     it(`${c.asm} (${c.n} inputs)`, () => {
+      const { bytes, input, start, expected } = batch;
       const code = emu.compile(bytes[idx]);
       const failures: string[] = [];
       let bad = 0;

@@ -6,10 +6,9 @@
 // the indefinite NaN) and a final fnstsw. The memory window (all outputs), RAX, RFLAGS and the faults
 // must agree bit for bit, under the interpreter and the translator.
 
-import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Emu, diff } from './helpers/sse-emu.js';
-import { MEMBASE, OFF, RECORD_SIZE, buildOracle } from './helpers/sse-oracle.js';
+import { MEMBASE, OFF, RECORD_SIZE, hostOk, initRecord, type OracleBatch, runOracleBatch } from './helpers/sse-oracle.js';
 
 type X80 = [number, bigint]; // sign/exponent, significand
 const x = (se: number, sig: bigint): X80 => [se, sig];
@@ -137,21 +136,13 @@ add('fld1; fld1; fxsave [rsi]; fninit; fxrstor [rsi]; mov word ptr [rsi + 6], 0;
 add('fnsave [rsi + 192]; mov qword ptr [rsi + 204], 0; mov qword ptr [rsi + 212], 0; fld1; frstor [rsi + 192]', 10, rand);
 add('fnstenv [rsi + 192]; mov qword ptr [rsi + 204], 0; mov qword ptr [rsi + 212], 0; fldenv [rsi + 192]; fnstsw ax', 10, rand);
 
-function hostOk(): boolean {
-  if (process.arch !== 'x64' || process.platform !== 'linux') return false;
-  try { execFileSync('gcc', ['--version'], { stdio: 'pipe' }); return true; } catch { return false; }
-}
 
 function inputs(c: Case, idx: number): Uint8Array {
   const recs = new Uint8Array(c.n * RECORD_SIZE);
   for (let j = 0; j < c.n; j++) {
     const rec = recs.subarray(j * RECORD_SIZE, (j + 1) * RECORD_SIZE);
     const g = new G(rec, idx * 1000003 + j * 7919 + 1, j);
-    for (let k = 0; k < RECORD_SIZE; k++) rec[k] = g.u32() & 0xff;
-    g.dv.setUint32(OFF.idx, idx, true);
-    g.dv.setUint32(OFF.fault, 0, true); g.dv.setBigUint64(OFF.faultOff, 0n, true);
-    g.dv.setBigUint64(OFF.rflags, BigInt((g.u32() & 0x8d5) | 0x202), true);
-    g.dv.setUint32(OFF.mxcsr, 0x1f80, true);
+    initRecord(rec, idx, () => g.u32());
     g.dv.setBigUint64(OFF.gpr + 8 * 6, BigInt(MEMBASE), true); // rsi -> the memory window
     c.gen(g);
   }
@@ -160,24 +151,12 @@ function inputs(c: Case, idx: number): Uint8Array {
 
 describe.skipIf(!hostOk())('x87 semantics against the host CPU', () => {
   const emu = new Emu();
-  let expected: Uint8Array;
-  let input: Uint8Array;
-  const start: number[] = [];
-  let bytes: Uint8Array[] = [];
-
-  beforeAll(() => {
-    const oracle = buildOracle(CASES.map((c) => c.asm));
-    bytes = oracle.bytes;
-    let total = 0;
-    for (const c of CASES) { start.push(total); total += c.n; }
-    input = new Uint8Array(total * RECORD_SIZE);
-    CASES.forEach((c, idx) => input.set(inputs(c, idx), start[idx] * RECORD_SIZE));
-    expected = oracle.run(input);
-    expect(expected.length).toBe(input.length);
-  }, 300_000);
+  let batch: OracleBatch;
+  beforeAll(() => { batch = runOracleBatch(CASES, (idx) => inputs(CASES[idx], idx)); }, 300_000);
 
   CASES.forEach((c, idx) => {
     it(`${c.asm.slice(PRE.length + 2, c.asm.length - POST.length - 2)} (${c.n} inputs)`, () => {
+      const { bytes, input, start, expected } = batch;
       const code = emu.compile(bytes[idx]);
       const failures: string[] = [];
       let bad = 0;

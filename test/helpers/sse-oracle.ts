@@ -161,3 +161,46 @@ export function buildOracle(asms: string[]): Oracle {
     },
   };
 }
+
+/** The host can serve as the oracle: x86-64 Linux with gcc. */
+export function hostOk(): boolean {
+  if (process.arch !== 'x64' || process.platform !== 'linux') return false;
+  try { execFileSync('gcc', ['--version'], { stdio: 'pipe' }); return true; } catch { return false; }
+}
+
+/**
+ * The fields every input record starts with: random bytes everywhere (from `u32`), the case index,
+ * no fault, RFLAGS with random status flags, the default MXCSR. Cases then overwrite what they test.
+ */
+export function initRecord(rec: Uint8Array, idx: number, u32: () => number): DataView {
+  const dv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
+  for (let k = 0; k < RECORD_SIZE; k++) rec[k] = u32() & 0xff;
+  dv.setUint32(OFF.idx, idx, true);
+  dv.setUint32(OFF.fault, 0, true); dv.setBigUint64(OFF.faultOff, 0n, true);
+  dv.setBigUint64(OFF.rflags, BigInt((u32() & 0x8d5) | 0x202), true);
+  dv.setUint32(OFF.mxcsr, 0x1f80, true);
+  return dv;
+}
+
+export interface OracleBatch {
+  /** Machine code of each case's instruction(s). */
+  bytes: Uint8Array[];
+  /** All input records, case after case; start[i] is case i's first record. */
+  input: Uint8Array;
+  start: number[];
+  /** The host CPU's output records, aligned with input. */
+  expected: Uint8Array;
+}
+
+/** Assemble every case, build all input records and run them on the host CPU in one batch. */
+export function runOracleBatch(cases: readonly { asm: string; n: number }[], inputs: (idx: number) => Uint8Array): OracleBatch {
+  const oracle = buildOracle(cases.map((c) => c.asm));
+  const start: number[] = [];
+  let total = 0;
+  for (const c of cases) { start.push(total); total += c.n; }
+  const input = new Uint8Array(total * RECORD_SIZE);
+  cases.forEach((_c, idx) => input.set(inputs(idx), start[idx] * RECORD_SIZE));
+  const expected = oracle.run(input);
+  if (expected.length !== input.length) throw new Error(`oracle returned ${expected.length} bytes for ${input.length}`);
+  return { bytes: oracle.bytes, input, start, expected };
+}
