@@ -23,7 +23,7 @@
 //  - Near branches honour 66 as objdump and the AMD host do (callw/jmpw/retw, jcc rel16, 16-bit target);
 //    jcc/jmp rel8, loop and jrcxz ignore it.
 
-import { Insn, K, P, A, U } from './insn.js';
+import { Insn, K, P, A, U, setOperand } from './insn.js';
 import { Am, Sz, F, type Entry, type Form, type Sel } from './spec.js';
 import { MAP_ONE, MAP_0F, MAP_0F38, MAP_0F3A, MAP_X87, MAP_3DNOW } from './tables.js';
 import { vexForm } from './tables-vex.js';
@@ -413,15 +413,6 @@ function size(sz: Sz, i: Insn): number {
   }
 }
 
-function set(i: Insn, n: number, k: K, r: number, s: number): void {
-  switch (n) {
-    case 0: i.k0 = k; i.r0 = r; i.s0 = s; break;
-    case 1: i.k1 = k; i.r1 = r; i.s1 = s; break;
-    case 2: i.k2 = k; i.r2 = r; i.s2 = s; break;
-    default: i.k3 = k; i.r3 = r; i.s3 = s; break;
-  }
-  if (n + 1 > i.nops) i.nops = n + 1;
-}
 
 /** General register number for a size: byte registers 4-7 without REX are AH..BH. */
 function gpr(r: number, s: number): number {
@@ -440,41 +431,41 @@ function operand(i: Insn, n: number, o: { am: Am; sz: Sz; reg: number }): void {
     else if (isReg && (o.am === Am.E || o.am === Am.R || o.am === Am.W || o.am === Am.U)) rexUsed |= rex & 1;
   }
   switch (o.am) {
-    case Am.E: if (isReg) set(i, n, K.Reg, gpr(rmf, s), s); else set(i, n, K.Mem, 0, s); return;
-    case Am.M: if (isReg) bad = 'register operand where memory required'; else set(i, n, K.Mem, 0, s); return;
-    case Am.R: set(i, n, K.Reg, gpr(rmf, s), s); return;
-    case Am.G: set(i, n, K.Reg, gpr(regf | (vex === 4 ? vexR2 << 4 : 0), s), s); return;
-    case Am.B: set(i, n, K.Reg, vexV, s); return;
-    case Am.S: { const r = (mr >> 3) & 7; if (r > 5) bad = 'bad segment register'; set(i, n, K.Sreg, r, 2); return; }
-    case Am.C: set(i, n, K.Cr, regf, s); return;
-    case Am.D: set(i, n, K.Dr, regf, s); return;
-    case Am.V: set(i, n, K.Xmm, regf | (vex === 4 ? vexR2 << 4 : 0), vecRegSize(o.sz, i)); return;
-    case Am.H: set(i, n, K.Xmm, vexV | (vex === 4 ? vexV2 << 4 : 0), vecRegSize(o.sz, i)); return;
+    case Am.E: if (isReg) setOperand(i, n, K.Reg, gpr(rmf, s), s); else setOperand(i, n, K.Mem, 0, s); return;
+    case Am.M: if (isReg) bad = 'register operand where memory required'; else setOperand(i, n, K.Mem, 0, s); return;
+    case Am.R: setOperand(i, n, K.Reg, gpr(rmf, s), s); return;
+    case Am.G: setOperand(i, n, K.Reg, gpr(regf | (vex === 4 ? vexR2 << 4 : 0), s), s); return;
+    case Am.B: setOperand(i, n, K.Reg, vexV, s); return;
+    case Am.S: { const r = (mr >> 3) & 7; if (r > 5) bad = 'bad segment register'; setOperand(i, n, K.Sreg, r, 2); return; }
+    case Am.C: setOperand(i, n, K.Cr, regf, s); return;
+    case Am.D: setOperand(i, n, K.Dr, regf, s); return;
+    case Am.V: setOperand(i, n, K.Xmm, regf | (vex === 4 ? vexR2 << 4 : 0), vecRegSize(o.sz, i)); return;
+    case Am.H: setOperand(i, n, K.Xmm, vexV | (vex === 4 ? vexV2 << 4 : 0), vecRegSize(o.sz, i)); return;
     case Am.W: case Am.U:
-      if (isReg) set(i, n, K.Xmm, rmf | (vex === 4 && rex & 2 ? 16 : 0), vecRegSize(o.sz, i));
+      if (isReg) setOperand(i, n, K.Xmm, rmf | (vex === 4 && rex & 2 ? 16 : 0), vecRegSize(o.sz, i));
       else if (o.am === Am.U) bad = 'memory operand where register required';
-      else set(i, n, K.Mem, 0, s);
+      else setOperand(i, n, K.Mem, 0, s);
       return;
-    case Am.L: set(i, n, K.Xmm, (next() >> 4) & (mode === 64 ? 15 : 7), vecRegSize(o.sz, i)); return;
-    case Am.P: set(i, n, K.Mmx, (mr >> 3) & 7, 8); return;
-    case Am.N: set(i, n, K.Mmx, mr & 7, 8); return;
-    case Am.Q: if (isReg) set(i, n, K.Mmx, mr & 7, 8); else set(i, n, K.Mem, 0, s); return;
-    case Am.KG: if (regf > 7) bad = 'bad opmask register'; set(i, n, K.Kmask, (mr >> 3) & 7, 8); return;
-    case Am.KH: if (vexV > 7) bad = 'bad opmask register'; set(i, n, K.Kmask, vexV & 7, 8); return;
-    case Am.KE: if (isReg) set(i, n, K.Kmask, mr & 7, 8); else set(i, n, K.Mem, 0, 8); return;
-    case Am.Z: rexUsed |= rex & 1; set(i, n, K.Reg, gpr((i.opcode & 7) | (rex & 1 ? 8 : 0), s), s); return;
-    case Am.Fix: set(i, n, K.Reg, o.reg, s); return;
-    case Am.FixS: set(i, n, K.Sreg, o.reg, 2); return;
-    case Am.One: set(i, n, K.Imm, 1, 1); i.immLo = 1; i.immHi = 0; return;
-    case Am.St0: set(i, n, K.St, 0, 10); return;
-    case Am.Sti: set(i, n, K.St, mr & 7, 10); return;
-    case Am.Xmm0: set(i, n, K.Xmm, 0, 16); return;
+    case Am.L: setOperand(i, n, K.Xmm, (next() >> 4) & (mode === 64 ? 15 : 7), vecRegSize(o.sz, i)); return;
+    case Am.P: setOperand(i, n, K.Mmx, (mr >> 3) & 7, 8); return;
+    case Am.N: setOperand(i, n, K.Mmx, mr & 7, 8); return;
+    case Am.Q: if (isReg) setOperand(i, n, K.Mmx, mr & 7, 8); else setOperand(i, n, K.Mem, 0, s); return;
+    case Am.KG: if (regf > 7) bad = 'bad opmask register'; setOperand(i, n, K.Kmask, (mr >> 3) & 7, 8); return;
+    case Am.KH: if (vexV > 7) bad = 'bad opmask register'; setOperand(i, n, K.Kmask, vexV & 7, 8); return;
+    case Am.KE: if (isReg) setOperand(i, n, K.Kmask, mr & 7, 8); else setOperand(i, n, K.Mem, 0, 8); return;
+    case Am.Z: rexUsed |= rex & 1; setOperand(i, n, K.Reg, gpr((i.opcode & 7) | (rex & 1 ? 8 : 0), s), s); return;
+    case Am.Fix: setOperand(i, n, K.Reg, o.reg, s); return;
+    case Am.FixS: setOperand(i, n, K.Sreg, o.reg, 2); return;
+    case Am.One: setOperand(i, n, K.Imm, 1, 1); i.immLo = 1; i.immHi = 0; return;
+    case Am.St0: setOperand(i, n, K.St, 0, 10); return;
+    case Am.Sti: setOperand(i, n, K.St, mr & 7, 10); return;
+    case Am.Xmm0: setOperand(i, n, K.Xmm, 0, 16); return;
     case Am.I: immediate(i, n, o.sz, s); return;
     case Am.J: {
       relPending = true;
       if (o.sz === Sz.B) rel = s8(next());
       else rel = opsize === 2 ? s16(next16()) : next32();
-      set(i, n, K.Rel, 0, opsize);
+      setOperand(i, n, K.Rel, 0, opsize);
       return;
     }
     case Am.O: {
@@ -484,20 +475,20 @@ function operand(i: Insn, n: number, o: { am: Am; sz: Sz; reg: number }): void {
         i.immLo = lo; i.immHi = hi; i.disp = hi * 4294967296 + (lo >>> 0); i.dispSize = 8;
       } else if (adsize === 4) { i.disp = next32() >>> 0; i.dispSize = 4; }
       else { i.disp = next16(); i.dispSize = 2; }
-      set(i, n, K.Mem, 0, s);
+      setOperand(i, n, K.Mem, 0, s);
       return;
     }
     case Am.X: case Am.Y: case Am.XLAT: {
       const r = o.am === Am.X ? 6 : o.am === Am.Y ? 7 : 3;
       memUsed = true;
       if (o.am !== Am.Y || i.base < 0) i.base = r;
-      set(i, n, K.Mem, 0x100 | r, s);
+      setOperand(i, n, K.Mem, 0x100 | r, s);
       return;
     }
     case Am.A: {
       const offv = opsize === 2 ? next16() : next32() >>> 0;
       i.immLo = offv | 0; i.imm2 = next16();
-      set(i, n, K.Far, 0, opsize);
+      setOperand(i, n, K.Far, 0, opsize);
       return;
     }
   }
@@ -525,6 +516,6 @@ function immediate(i: Insn, n: number, sz: Sz, s: number): void {
       w = opsize; break;
     default: lo = next(); w = 1;
   }
-  if (immCount++ === 0) { i.immLo = lo | 0; i.immHi = hi | 0; set(i, n, K.Imm, 0, w); }
-  else { i.imm2 = lo; set(i, n, K.Imm2, 0, w); }
+  if (immCount++ === 0) { i.immLo = lo | 0; i.immHi = hi | 0; setOperand(i, n, K.Imm, 0, w); }
+  else { i.imm2 = lo; setOperand(i, n, K.Imm2, 0, w); }
 }

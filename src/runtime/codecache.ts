@@ -25,8 +25,6 @@ export class Block {
   /** Chaining: up to two successors seen at run time, found without a map lookup. */
   succAddr0 = NaN; succ0: Block | null = null;
   succAddr1 = NaN; succ1: Block | null = null;
-  /** Generated source (kept for --dump-js). */
-  source: string | null = null;
   constructor(public readonly addr: number, public readonly insns: Insn[], public readonly physPages: number[]) {}
 }
 

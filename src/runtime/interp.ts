@@ -4,7 +4,7 @@
 // from the decoded record at run time. So the interpreter never specialises to particular guest code,
 // yet it runs the very same semantics text as the translator (DESIGN decision 1).
 
-import { type Insn, K } from '../decoder/insn.js';
+import { type Insn, K, kindOf, regOf, sizeOf } from '../decoder/insn.js';
 import { formatInsn } from '../decoder/format.js';
 import { Emitter } from '../semantics/emit.js';
 import { semanticsOf } from '../semantics/index.js';
@@ -19,9 +19,7 @@ export type Handler = (cpu: Cpu, i: Insn) => void;
 export function formKey(i: Insn): string {
   let k = `${i.mnem}|${i.nops}|${i.opsize}|${i.adsize}|${i.prefixes}|${i.simdPrefix}|${i.mode}`;
   for (let n = 0; n < i.nops; n++) {
-    const kind = n === 0 ? i.k0 : n === 1 ? i.k1 : n === 2 ? i.k2 : i.k3;
-    const size = n === 0 ? i.s0 : n === 1 ? i.s1 : n === 2 ? i.s2 : i.s3;
-    const reg = n === 0 ? i.r0 : n === 1 ? i.r1 : n === 2 ? i.r2 : i.r3;
+    const kind = kindOf(i, n), size = sizeOf(i, n), reg = regOf(i, n);
     k += `|${kind}:${size}`;
     if (kind === K.Reg && size === 1 && reg >= 16) k += 'h';
     // Non-GPR register operands (xmm, cr, sreg...) are baked into SIMD/system handlers by number.

@@ -11,7 +11,7 @@
 // Values are 64-bit capable: V = { lo, hi } JS expressions of int32 halves. A value of size 1 or 2 is
 // zero-extended in lo (0..0xff / 0..0xffff); size 4 is an int32 in lo; hi is '0' for sizes below 8.
 
-import { CC_NAMES, type Insn, K } from '../decoder/insn.js';
+import { CC_NAMES, type Insn, K, kindOf, regOf, sizeOf } from '../decoder/insn.js';
 import { CC, CcKind, ccOpOf } from './state.js';
 
 export interface V { lo: string; hi: string }
@@ -70,7 +70,6 @@ export class Emitter {
     return this.baked ? String((this.i as any)[name]) : `i.${name}`;
   }
   /** Address of this instruction / of the next one, as an exact number expression. */
-  addrExpr(): string { return this.baked ? String(this.i.addr) : 'i.addr'; }
   nextExpr(): string { return this.baked ? String(this.i.addr + this.i.len) : '(i.addr + i.len)'; }
   targetExpr(): string { return this.baked ? String(this.i.target) : 'i.target'; }
 
@@ -106,9 +105,9 @@ export class Emitter {
 
   // ---- operands -------------------------------------------------------------------------------
 
-  kind(n: number): K { const i = this.i; return n === 0 ? i.k0 : n === 1 ? i.k1 : n === 2 ? i.k2 : i.k3; }
-  size(n: number): number { const i = this.i; return n === 0 ? i.s0 : n === 1 ? i.s1 : n === 2 ? i.s2 : i.s3; }
-  regNum(n: number): number { const i = this.i; return n === 0 ? i.r0 : n === 1 ? i.r1 : n === 2 ? i.r2 : i.r3; }
+  kind(n: number): K { return kindOf(this.i, n); }
+  size(n: number): number { return sizeOf(this.i, n); }
+  regNum(n: number): number { return regOf(this.i, n); }
   /** The register of operand n as code: a constant when baked, `i.rN` when generic. */
   regField(n: number): number | string {
     return this.baked ? this.regNum(n) : `i.r${n}`;

@@ -17,7 +17,8 @@ const privileged: Semantics = SYSTEM.hlt;
 /** The semantics of a decoded instruction, or null when none is implemented (-> #UD). */
 export function semanticsOf(i: Insn): Semantics | null {
   if (i.mnem === 'mov' && (i.k0 === K.Cr || i.k1 === K.Cr || i.k0 === K.Dr || i.k1 === K.Dr)) return privileged;
-  if (i.mnem === 'mov' && (i.k0 === K.Sreg || i.k1 === K.Sreg)) return SEMANTICS['mov_sreg'] ?? null;
+  // mov to/from segment registers is not implemented: null makes it #UD with a message naming it.
+  if (i.mnem === 'mov' && (i.k0 === K.Sreg || i.k1 === K.Sreg)) return null;
   return SEMANTICS[i.mnem] ?? null;
 }
 
