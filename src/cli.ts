@@ -7,6 +7,7 @@
 // Every failure is one line on stderr naming what and where; no JS stack trace reaches the user
 // (set RINGJIT_DEBUG=1 to see one for an internal error).
 
+import { writeSync } from 'node:fs';
 import { disassemble } from './decoder/format.js';
 import { codeSectionsAndSymbols, LoadError, readElfFile } from './kernel/elf.js';
 import { Kernel } from './kernel/kernel.js';
@@ -154,22 +155,48 @@ function run(o: RunOptions): number {
   return kernel.exitStatus;
 }
 
+/** Buffered synchronous stdout for disasm: a reader that stops early (`| head`) ends the output
+ * quietly, like other Unix tools, instead of an EPIPE error. */
+class Out {
+  private buf: string[] = [];
+  private size = 0;
+  closed = false;
+  write(s: string): void {
+    this.buf.push(s);
+    this.size += s.length;
+    if (this.size > 1 << 16) this.flush();
+  }
+  flush(): void {
+    if (this.closed || this.buf.length === 0) return;
+    const data = Buffer.from(this.buf.join(''));
+    this.buf = []; this.size = 0;
+    try {
+      for (let off = 0; off < data.length;) off += writeSync(1, data, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPIPE') { this.closed = true; return; }
+      throw e;
+    }
+  }
+}
+
 function disasmCommand(path: string): number {
+  const out = new Out();
   try {
-    const elf = readElfFile(path);
+    const elf = readElfFile(path, 'inspect');
     const { sections, symbols } = codeSectionsAndSymbols(elf);
     const names = new Map<number, string>();
     for (const sym of symbols) if (sym.type === 2 /* STT_FUNC */ && sym.name) names.set(sym.value, sym.name);
     for (const sec of sections) {
-      process.stdout.write(`\nDisassembly of section ${sec.name}:\n`);
-      const lines = disassemble(sec.bytes, sec.addr, 64);
-      for (const line of lines) {
+      out.write(`\nDisassembly of section ${sec.name}:\n`);
+      for (const line of disassemble(sec.bytes, sec.addr, 64)) {
+        if (out.closed) return 0;
         const addr = parseInt(line.trim().split(':')[0], 16);
         const fn = names.get(addr);
-        if (fn !== undefined) process.stdout.write(`\n${addr.toString(16).padStart(16, '0')} <${fn}>:\n`);
-        process.stdout.write(line + '\n');
+        if (fn !== undefined) out.write(`\n${addr.toString(16).padStart(16, '0')} <${fn}>:\n`);
+        out.write(line + '\n');
       }
     }
+    out.flush();
   } catch (e) {
     if (e instanceof LoadError) { err(e.message); return 1; }
     throw e;
