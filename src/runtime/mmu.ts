@@ -17,6 +17,12 @@ import type { PhysicalMemory } from './memory.js';
 export const TLB_BITS = 10;
 export const TLB_SETS = 1 << TLB_BITS;
 const TLB_MASK = TLB_SETS - 1;
+/**
+ * The TLB set of a linear address: page-number bits 12..21 folded with bits 22..31, so buffers a
+ * multiple of 4 MiB apart (two 4 MiB arrays, a stack and a heap) do not evict each other on every
+ * access as they would in a plain direct-mapped index.
+ */
+export function tlbSet(lo: number): number { return ((lo >>> 12) ^ (lo >>> 22)) & TLB_MASK; }
 /** An impossible tag-hi value: never equal to the hi half of a canonical address. */
 const INVALID_HI = 0x40000000;
 
@@ -162,7 +168,7 @@ export class Mmu {
     // Canonical: bits 63..47 all equal bit 47, i.e. hi is the sign extension of its low 16 bits.
     if (((hi << 16) >> 16) !== hi) throw new GuestFault(Vec.GP, 0, 0, 'non-canonical address');
     const user = this.cpl === 3;
-    const set = ((lo >>> 12) & (TLB_SETS - 1)) + (user ? 0 : TLB_SETS);
+    const set = tlbSet(lo) + (user ? 0 : TLB_SETS);
     const page = lo & -4096;
     if (access === Access.Read && this.rTagLo[set] === page && this.rTagHi[set] === hi) return this.phys[set] + (lo & 4095);
     if (access === Access.Write && this.wTagLo[set] === page && this.wTagHi[set] === hi) return this.phys[set] + (lo & 4095);
@@ -247,25 +253,25 @@ export class Mmu {
   // page-crossing accesses and code-page writes take the out-of-line slow path.
 
   rd8(lo: number, hi: number): number {
-    const s = ((lo >>> 12) & TLB_MASK) + this.tlbOff;
+    const s = tlbSet(lo) + this.tlbOff;
     if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi) return this.mem.u8[this.phys[s] + (lo & 4095)];
     return this.mem.u8[this.translate(lo, hi, Access.Read)];
   }
   rd16(lo: number, hi: number): number {
-    const s = ((lo >>> 12) & TLB_MASK) + this.tlbOff;
+    const s = tlbSet(lo) + this.tlbOff;
     if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4094) return this.mem.dv.getUint16(this.phys[s] + (lo & 4095), true);
     if ((lo & 4095) > 4094) return this.rd8(lo, hi) | (this.rd8((lo + 1) | 0, carryHi(lo, 1, hi)) << 8);
     return this.mem.dv.getUint16(this.translate(lo, hi, Access.Read), true);
   }
   rd32(lo: number, hi: number): number {
-    const s = ((lo >>> 12) & TLB_MASK) + this.tlbOff;
+    const s = tlbSet(lo) + this.tlbOff;
     if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4092) return this.mem.dv.getInt32(this.phys[s] + (lo & 4095), true);
     if ((lo & 4095) > 4092) return this.rdCross(lo, hi, 4);
     return this.mem.dv.getInt32(this.translate(lo, hi, Access.Read), true);
   }
   /** Returns the low half; the high half is left in this.hi. */
   rd64(lo: number, hi: number): number {
-    const s = ((lo >>> 12) & TLB_MASK) + this.tlbOff;
+    const s = tlbSet(lo) + this.tlbOff;
     if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4088) {
       const p = this.phys[s] + (lo & 4095);
       this.hi = this.mem.dv.getInt32(p + 4, true);
@@ -291,24 +297,24 @@ export class Mmu {
   }
 
   wr8(lo: number, hi: number, v: number): void {
-    const s = ((lo >>> 12) & TLB_MASK) + this.tlbOff;
+    const s = tlbSet(lo) + this.tlbOff;
     if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi) { this.mem.u8[this.phys[s] + (lo & 4095)] = v; return; }
     this.mem.u8[this.translateWrite(lo, hi)] = v;
   }
   wr16(lo: number, hi: number, v: number): void {
-    const s = ((lo >>> 12) & TLB_MASK) + this.tlbOff;
+    const s = tlbSet(lo) + this.tlbOff;
     if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4094) { this.mem.dv.setUint16(this.phys[s] + (lo & 4095), v, true); return; }
     if ((lo & 4095) > 4094) { this.wrCross(lo, hi, v, 2); return; }
     this.mem.dv.setUint16(this.translateWrite(lo, hi), v, true);
   }
   wr32(lo: number, hi: number, v: number): void {
-    const s = ((lo >>> 12) & TLB_MASK) + this.tlbOff;
+    const s = tlbSet(lo) + this.tlbOff;
     if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4092) { this.mem.dv.setInt32(this.phys[s] + (lo & 4095), v, true); return; }
     if ((lo & 4095) > 4092) { this.wrCross(lo, hi, v, 4); return; }
     this.mem.dv.setInt32(this.translateWrite(lo, hi), v, true);
   }
   wr64(lo: number, hi: number, vlo: number, vhi: number): void {
-    const s = ((lo >>> 12) & TLB_MASK) + this.tlbOff;
+    const s = tlbSet(lo) + this.tlbOff;
     if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4088) {
       const p = this.phys[s] + (lo & 4095);
       this.mem.dv.setInt32(p, vlo, true); this.mem.dv.setInt32(p + 4, vhi, true);
@@ -371,7 +377,7 @@ function flushBank(b: TlbBank, keepGlobal: boolean): void {
   b.nFilled = kept;
 }
 function flushPageIn(b: TlbBank, lo: number, hi: number): void {
-  const set = (lo >>> 12) & (TLB_SETS - 1);
+  const set = tlbSet(lo);
   for (let i = set; i < 2 * TLB_SETS; i += TLB_SETS) {
     if (b.rTagLo[i] === (lo & -4096) && b.rTagHi[i] === hi) b.rTagHi[i] = INVALID_HI;
     if (b.wTagLo[i] === (lo & -4096) && b.wTagHi[i] === hi) b.wTagHi[i] = INVALID_HI;

@@ -144,6 +144,8 @@ ALU.xadd = (e) => {
 /** The masked shift count of operand 1 (imm or CL): 5 bits, 6 for 64-bit operands. */
 function count(e: Emitter): string {
   const m = e.size(0) === 8 ? 0x3f : 0x1f;
+  // A baked immediate count is a literal, so the 64-bit shift below can be emitted inline.
+  if (e.baked && e.kind(1) === K.Imm) return String(e.i.immLo & m);
   return e.tmp(`${e.read(1, 1).lo} & ${m}`);
 }
 /** Close the `if (count !== 0) {` of a shift: with count 0 nothing changes, except that a 32-bit
@@ -153,6 +155,7 @@ function endCountIf(e: Emitter, a: V): void {
   e.line('}');
 }
 function shiftBy(e: Emitter, op: 'shl' | 'shr' | 'sar', size: number, a: V, n: string): V {
+  if (size === 8 && /^\d+$/.test(n)) return shift64By(e, op, a, Number(n));
   if (size === 8) {
     const lo = e.tmp(`rt.${op}64(${a.lo}, ${a.hi}, ${n})`);
     return { lo, hi: e.tmp('rt.OUT[1]') };
@@ -162,14 +165,36 @@ function shiftBy(e: Emitter, op: 'shl' | 'shr' | 'sar', size: number, a: V, n: s
   const sx = size === 1 ? `((${a.lo} << 24) >> 24)` : size === 2 ? `((${a.lo} << 16) >> 16)` : a.lo;
   return e.val(size, e.trunc(size, `${sx} >> ${n}`));
 }
+/** A 64-bit shift by a count known at generation time (0..63), inline: the same results as shl64/
+ * shr64/sar64 in prims.ts, without the call and the OUT slot. */
+function shift64By(e: Emitter, op: 'shl' | 'shr' | 'sar', a: V, n: number): V {
+  if (n === 0) return a;
+  if (op === 'shl') {
+    return n < 32 ? e.val(8, `${a.lo} << ${n}`, `(${a.hi} << ${n}) | (${a.lo} >>> ${32 - n})`) : e.val(8, '0', `${a.lo} << ${n - 32}`);
+  }
+  const fill = op === 'shr' ? '0' : `${a.hi} >> 31`;
+  const hiShift = op === 'shr' ? '>>>' : '>>';
+  if (n < 32) return e.val(8, `(${a.lo} >>> ${n}) | (${a.hi} << ${32 - n})`, `${a.hi} ${hiShift} ${n}`);
+  return e.val(8, `${a.hi} ${hiShift} ${n - 32}`, fill);
+}
 function shift(op: 'shl' | 'shr' | 'sar'): Semantics {
   return (e) => {
     const size = e.size(0);
     const n = count(e);
     const a = e.read(0);
+    const known = /^\d+$/.test(n);
+    if (known && n !== '0') {
+      // A non-zero literal count: the flag record is unconditional (the translator may use it directly).
+      const r = shiftBy(e, op, size, a, n);
+      const pre = e.flagsNeeded() ? shiftBy(e, op, size, a, String(Number(n) - 1)) : ZERO;
+      e.write(0, r);
+      e.setFlags(op === 'shl' ? CcKind.SHL : op === 'shr' ? CcKind.SHR : CcKind.SAR, size, r, pre, a);
+      return;
+    }
     e.line(`if (${n} !== 0) {`);
     const r = shiftBy(e, op, size, a, n);
-    const pre = shiftBy(e, op, size, a, `(${n} - 1)`);
+    // The value shifted by n - 1 only feeds CF/OF.
+    const pre = e.flagsNeeded() ? shiftBy(e, op, size, a, `(${n} - 1)`) : ZERO;
     e.write(0, r);
     e.setFlags(op === 'shl' ? CcKind.SHL : op === 'shr' ? CcKind.SHR : CcKind.SAR, size, r, pre, a);
     endCountIf(e, a);
@@ -187,10 +212,17 @@ function rotate(left: boolean): Semantics {
     const n0 = count(e);
     const a = e.read(0);
     e.line(`if (${n0} !== 0) {`);
-    const n = e.tmp(`${n0} % ${bits}`);
-    const l = shiftBy(e, left ? 'shl' : 'shr', size, a, n);
-    const rs = shiftBy(e, left ? 'shr' : 'shl', size, a, `((${bits} - ${n}) % ${bits})`);
-    const r = e.bit('|', size, l, e.select(size, `${n} !== 0`, rs, ZERO));
+    let r: V;
+    if (/^\d+$/.test(n0)) {
+      // Literal count (baked immediate): both shifts inline, no select.
+      const n = Number(n0) % bits;
+      r = n === 0 ? a : e.bit('|', size, shiftBy(e, left ? 'shl' : 'shr', size, a, String(n)), shiftBy(e, left ? 'shr' : 'shl', size, a, String(bits - n)));
+    } else {
+      const n = e.tmp(`${n0} % ${bits}`);
+      const l = shiftBy(e, left ? 'shl' : 'shr', size, a, n);
+      const rs = shiftBy(e, left ? 'shr' : 'shl', size, a, `((${bits} - ${n}) % ${bits})`);
+      r = e.bit('|', size, l, e.select(size, `${n} !== 0`, rs, ZERO));
+    }
     e.write(0, r);
     const msb = size === 8 ? `(${r.hi} >>> 31)` : `((${r.lo} >>> ${bits - 1}) & 1)`;
     const lsb = `(${r.lo} & 1)`;
@@ -293,12 +325,19 @@ ALU.imul = (e, i) => {
   const size = e.size(0);
   const a = i.nops === 3 ? e.read(1, size) : e.read(0);
   const b = i.nops === 3 ? e.read(2, size) : e.read(1, size);
-  if (!e.flagsNeeded() && size >= 4) {
-    // Flags dead: only the low half of the product is needed (no 128-bit multiply).
-    const lo = e.tmp(size === 8 ? `rt.mullo64(${a.lo}, ${a.hi}, ${b.lo}, ${b.hi})` : `Math.imul(${a.lo}, ${b.lo})`);
-    const low = { lo, hi: size === 8 ? e.tmp('rt.OUT[1]') : '0' };
+  if (size === 8) {
+    // Only the low half is computed here; CF/OF come from the operands if something reads them.
+    const low = { lo: e.tmp(`rt.mullo64(${a.lo}, ${a.hi}, ${b.lo}, ${b.hi})`), hi: e.tmp('rt.OUT[1]') };
     e.write(0, low);
-    e.setFlags(CcKind.MUL, size, low, ZERO);
+    e.setFlags(CcKind.IMUL, size, low, a, b);
+    return;
+  }
+  if (size === 4) {
+    // The exact product of two int32s rounds to a double of magnitude >= 2^31 exactly when it does not
+    // fit 32 bits, so comparing it with the wrapped product gives CF/OF without a 64-bit multiply.
+    const low = { lo: e.tmp(`Math.imul(${a.lo}, ${b.lo})`), hi: '0' };
+    e.write(0, low);
+    e.setFlags(CcKind.MUL, size, low, e.flagsNeeded() ? e.bool(`${low.lo} !== ${a.lo} * ${b.lo}`) : ZERO);
     return;
   }
   const { low, sig } = multiply(e, size, true, a, b);

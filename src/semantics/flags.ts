@@ -5,6 +5,7 @@
 //   - the translator's direct comparisons when the producer is known inside a block.
 
 import { type V } from './emit.js';
+import { imulOverflow64 } from './prims.js';
 import { ARITH_FLAGS, CC_KIND_COUNT, CcKind, F, type CpuState } from './state.js';
 
 const M = (size: number) => (size === 1 ? '0xff' : size === 2 ? '0xffff' : '-1');
@@ -38,6 +39,9 @@ function operandA(kind: CcKind, size: number, d: V, s: V, x: V): V {
   return { lo: `(${sum} | 0)`, hi: plus ? `((${d.hi} + ${s.hi} + ${carry}) | 0)` : `((${d.hi} - ${s.hi} - ${carry}) | 0)` };
 }
 
+/** imul's CF/OF from its operands (CcKind.IMUL): a call, made only when the flag is read. */
+function imulOverflow(a: V, b: V): string { return `rt.imulOverflow64(${a.lo}, ${a.hi}, ${b.lo}, ${b.hi})`; }
+
 export type FlagName = 'cf' | 'pf' | 'af' | 'zf' | 'sf' | 'of';
 
 /** JS expression (0/1 or boolean) for one status flag of a recorded operation. */
@@ -56,6 +60,7 @@ export function flagExpr(flag: FlagName, kind: CcKind, size: number, d: V, s: V,
         case CcKind.SHL: return msb(size, s);
         case CcKind.SHR: case CcKind.SAR: return `(${s.lo} & 1)`;
         case CcKind.MUL: return `(${s.lo} & 1)`;
+        case CcKind.IMUL: return imulOverflow(s, x);
         default: return '0';
       }
     case 'of':
@@ -67,6 +72,7 @@ export function flagExpr(flag: FlagName, kind: CcKind, size: number, d: V, s: V,
         case CcKind.SHL: return `(${msb(size, d)} ^ ${msb(size, s)})`;
         case CcKind.SHR: return msb(size, x);
         case CcKind.MUL: return `(${s.lo} & 1)`;
+        case CcKind.IMUL: return imulOverflow(s, x);
         default: return '0';
       }
     case 'af':
@@ -114,6 +120,9 @@ export function condExpr(cc: number, kind: CcKind, size: number, d: V, s: V, x: 
 export const PAR = new Uint8Array(256);
 for (let b = 0; b < 256; b++) { let n = 0; for (let k = b; k; k >>= 1) n += k & 1; PAR[b] = n & 1 ? 0 : 1; }
 
+/** The primitives flag expressions call (generated blocks reach the same functions through `rt`). */
+const FLAG_PRIMS = { imulOverflow64 };
+
 const REC: [V, V, V] = [{ lo: 'dl', hi: 'dh' }, { lo: 'sl', hi: 'sh' }, { lo: 'xl', hi: 'xh' }];
 const SIZES = [1, 2, 4, 8];
 
@@ -130,7 +139,7 @@ function buildEflags(): (cpu: CpuState) => number {
     }
   }
   body += 'default: return cpu.eflags;\n}';
-  return new Function('PAR', `return function computeEflags(cpu) {\n${body}\n}`)(PAR);
+  return new Function('PAR', 'rt', `return function computeEflags(cpu) {\n${body}\n}`)(PAR, FLAG_PRIMS);
 }
 
 function buildCond(): (cpu: CpuState, cc: number) => boolean {
@@ -146,7 +155,7 @@ function buildCond(): (cpu: CpuState, cc: number) => boolean {
     }
   }
   body += 'default: throw new Error("bad ccOp " + cpu.ccOp);\n}';
-  return new Function('PAR', `return function evalCond(cpu, cc) {\n${body}\n}`)(PAR);
+  return new Function('PAR', 'rt', `return function evalCond(cpu, cc) {\n${body}\n}`)(PAR, FLAG_PRIMS);
 }
 
 /** Full RFLAGS with the status flags computed from the lazy record. */

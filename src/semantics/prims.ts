@@ -35,6 +35,18 @@ export function mullo64(alo: number, ahi: number, blo: number, bhi: number): num
   return Math.imul(alo, blo);
 }
 
+/** 1 when the signed 128-bit product a*b does not fit in 64 bits (imul's CF/OF), else 0. */
+export function imulOverflow64(alo: number, ahi: number, blo: number, bhi: number): number {
+  // Called from flag evaluation, possibly between a primitive's call and the reads of its OUT
+  // results (rcl's rt.OUT[2] after materialising RFLAGS): leave OUT as it was.
+  const o0 = OUT[0], o1 = OUT[1], o2 = OUT[2], o3 = OUT[3];
+  muls64(alo, ahi, blo, bhi);
+  const sign = OUT[1] >> 31;
+  const r = OUT[2] !== sign || OUT[3] !== sign ? 1 : 0;
+  OUT[0] = o0; OUT[1] = o1; OUT[2] = o2; OUT[3] = o3;
+  return r;
+}
+
 /** Unsigned 64x64 -> 128 multiply. Product in OUT[0..3] (least significant first). */
 export function mulu64(alo: number, ahi: number, blo: number, bhi: number): void {
   // 16-bit limbs keep every partial product below 2^32 and sums below 2^53.

@@ -46,8 +46,12 @@ export const enum CcKind {
   MUL = 11,
   /** bsf/bsr/tzcnt/lzcnt/popcnt style: dst = source operand (ZF = dst == 0), others cleared/undefined. */
   ZFSRC = 12,
+  /** Two/three-operand imul r64: dst = low half of the product, src = a, aux = b. CF = OF = "the signed
+   * 128-bit product does not fit 64 bits", computed only when read: the high half costs a full 64x64
+   * multiply, and most imul flags are never read (they stay live only because a later load may fault). */
+  IMUL = 13,
 }
-export const CC_KIND_COUNT = 13;
+export const CC_KIND_COUNT = 14;
 export function ccOpOf(kind: CcKind, size: number): number {
   return kind * 4 + (size === 1 ? 0 : size === 2 ? 1 : size === 4 ? 2 : 3);
 }
