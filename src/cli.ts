@@ -18,12 +18,12 @@ import { type Engine, InterpEngine } from './runtime/exec.js';
 import { hexAddr } from './runtime/faults.js';
 import { makeHelpers } from './runtime/helpers.js';
 import { Interpreter } from './runtime/interp.js';
-import { JitEngine } from './runtime/jit.js';
+import { JitEngine, MAX_REGION_BLOCKS, MAX_REGION_INSNS } from './runtime/jit.js';
 import { BOOT_USAGE, bootMain } from './runtime/boot.js';
 import { formatEntryStats } from './kernel/entry_stats.js';
 
 const USAGE = `usage: ringjit run [--engine interp|jit] [--root DIR] [--strace] [--stats] [--deterministic] [--dump-js DIR]
-                  [--jit-threshold N] [--region-blocks N] [--kpti on|off] [--pcid on|off] [--trace-entry] PROGRAM [ARGS...]
+                  [--jit-threshold N] [--region-blocks N] [--region-insns N] [--kpti on|off] [--pcid on|off] [--trace-entry] PROGRAM [ARGS...]
        ringjit disasm PROGRAM
        ${BOOT_USAGE}`;
 
@@ -36,6 +36,7 @@ interface RunOptions {
   dumpJs: string | null;
   jitThreshold: number;
   regionBlocks: number;
+  regionInsns: number;
   /** Kernel entry model (kernel/entry.ts): KPTI page-table pair, PCIDs, per-step trace. */
   kpti: boolean;
   pcid: boolean;
@@ -47,7 +48,7 @@ interface RunOptions {
 function err(msg: string): void { process.stderr.write(`ringjit: ${msg}\n`); }
 
 function parseRun(argv: string[]): RunOptions | string {
-  const o: RunOptions = { engine: 'jit', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, jitThreshold: 2, regionBlocks: 16, kpti: true, pcid: true, traceEntry: false, program: '', args: [] };
+  const o: RunOptions = { engine: 'jit', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, jitThreshold: 2, regionBlocks: MAX_REGION_BLOCKS, regionInsns: MAX_REGION_INSNS, kpti: true, pcid: true, traceEntry: false, program: '', args: [] };
   let k = 0;
   for (; k < argv.length; k++) {
     const a = argv[k];
@@ -67,10 +68,10 @@ function parseRun(argv: string[]): RunOptions | string {
         case '--stats': o.stats = true; break;
         case '--deterministic': o.deterministic = true; break;
         case '--dump-js': o.dumpJs = value(); break;
-        case '--jit-threshold': case '--region-blocks': {
+        case '--jit-threshold': case '--region-blocks': case '--region-insns': {
           const v = value(), n = Number(v);
           if (!Number.isInteger(n) || n < 1 || n > 1e9) return `${flag} needs a positive integer, got '${v}'`;
-          if (flag === '--jit-threshold') o.jitThreshold = n; else o.regionBlocks = n;
+          if (flag === '--jit-threshold') o.jitThreshold = n; else if (flag === '--region-blocks') o.regionBlocks = n; else o.regionInsns = n;
           break;
         }
         case '--kpti': case '--pcid': {
@@ -112,7 +113,7 @@ function run(o: RunOptions): number {
   const helpers = makeHelpers({ deterministic: o.deterministic });
   const cache = new CodeCache(cpu);
   const interp = new Interpreter(helpers);
-  const jit = o.engine === 'jit' ? new JitEngine(cpu, kernel, cache, interp, helpers, o.jitThreshold, o.regionBlocks) : null;
+  const jit = o.engine === 'jit' ? new JitEngine(cpu, kernel, cache, interp, helpers, o.jitThreshold, o.regionBlocks, o.regionInsns) : null;
   const engine: Engine = jit ?? new InterpEngine(cpu, kernel, cache, interp);
   if (jit && o.dumpJs !== null) jit.dumpDir = o.dumpJs;
   kernel.onCodeUnmap = (start, len) => cache.invalidateRange(start, len);

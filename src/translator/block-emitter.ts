@@ -23,10 +23,22 @@ export const REGION_BUDGET = 1 << 16;
  */
 export function transfer(addr: number, index: Map<number, number>, count: number): string {
   const n = index.get(addr);
-  if (n === undefined) return `cpu.rip = ${addr}; done += ${count}; break region;`;
+  if (n === undefined) return exitTo(String(addr), count);
   // Leave instead when the budget is spent or a store invalidated translated code (the next block may
   // be stale): the dispatcher then looks the target up afresh.
-  return `done += ${count}; if (done >= ${REGION_BUDGET} || CACHE.dirty) { cpu.rip = ${addr}; break region; } pc = ${n}; continue region;`;
+  return `done += ${count}; if (done >= ${REGION_BUDGET} || CACHE.dirty) { ${exitTo(String(addr), 0)} } pc = ${n}; continue region;`;
+}
+
+/**
+ * Leave the region at `addr` (a constant, or 'NaN' when the instruction already set cpu.rip) after
+ * retiring `count` more instructions. Only constants are assigned to locals here; the shared code after
+ * the loop stores cpu.rip and adds the count. Why: an exit path rarely runs before V8 optimizes the
+ * region, and any property store or arithmetic on it would then have no type feedback — V8 compiles
+ * such operations as deoptimization points, and the first exit through them would throw the whole
+ * region back to the interpreter and make it recompile (measured: the dominant cost of branchy code).
+ */
+export function exitTo(addr: string, count: number): string {
+  return `xr = ${addr}; xn = ${count}; break region;`;
 }
 
 /** State shared by the emitters of one block. */
@@ -97,7 +109,7 @@ export class BlockEmitter extends Emitter {
     this.branched = true;
     this.transferKind = 'jump';
     if (/^-?\d+$/.test(addr)) { this.line(transfer(Number(addr), this.links.index, this.links.blockLen)); return; }
-    this.line(`cpu.rip = ${addr}; done += ${this.links.blockLen}; break region;`);
+    this.line(`cpu.rip = ${addr}; ${exitTo('NaN', this.links.blockLen)}`);
   }
   override branchIf(cond: string): void {
     this.branched = true;

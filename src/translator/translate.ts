@@ -14,7 +14,7 @@
 import { type Insn } from '../decoder/insn.js';
 import { PAR } from '../semantics/flags.js';
 import { semanticsOf } from '../semantics/index.js';
-import { BlockEmitter, BlockState, FLAG_LOAD, type RegionLinks, transfer } from './block-emitter.js';
+import { BlockEmitter, BlockState, exitTo, FLAG_LOAD, type RegionLinks, transfer } from './block-emitter.js';
 export { REGION_BUDGET } from './block-emitter.js';
 
 export type BlockFn = (cpu: any) => number;
@@ -140,12 +140,12 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
         // The instruction transferred control itself (jmp/call/ret exit or continue; jcc continued
         // only when taken; syscall/int helpers set cpu.rip). Fall-through of a conditional branch:
         if (kind === 'cond') body.push(transfer(next, index, k + 1));
-        else if (kind === null) body.push(`done += ${k + 1}; break region;`); // a helper set cpu.rip
+        else if (kind === null) body.push(exitTo('NaN', k + 1)); // a helper set cpu.rip
         ended = true;
       } else if (st.stored && k < len - 1) {
         // A slow-path store hit a page holding translated code: leave before the next instruction so
         // the new code is decoded (this instruction has completed).
-        body.push(`if (CACHE.dirty) { cpu.rip = ${next}; done += ${k + 1}; break region; }`);
+        body.push(`if (CACHE.dirty) { ${exitTo(String(next), k + 1)} }`);
       }
     }
     if (!ended) {
@@ -160,13 +160,14 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
     'const R = cpu.regs, CC = cpu.cc, M = cpu.mmu;',
     regs.length ? 'let ' + regs.map((r) => `r${r}l = R[${2 * r}], r${r}h = R[${2 * r + 1}]`).join(', ') + ';' : '',
     'let fop, fdl, fdh, fsl, fsh, fxl, fxh; ' + FLAG_LOAD,
-    'let k = 0, done = 0, pc = 0;',
+    'let k = 0, done = 0, pc = 0, xr = NaN, xn = 0;',
     'try {',
     'region: for (;;) {',
     'switch (pc) {',
     ...body,
     '}',
     '}',
+    'done += xn; if (xr === xr) cpu.rip = xr;',
     st.writeBack(),
     'return done;',
     '} catch (f) {',
