@@ -18,7 +18,7 @@ import { type Engine, InterpEngine } from './runtime/exec.js';
 import { hexAddr } from './runtime/faults.js';
 import { makeHelpers } from './runtime/helpers.js';
 import { Interpreter } from './runtime/interp.js';
-import { JitEngine, MAX_REGION_BLOCKS, MAX_REGION_INSNS } from './runtime/jit.js';
+import { JIT_THRESHOLD, JitEngine, MAX_REGION_BLOCKS, MAX_REGION_INSNS } from './runtime/jit.js';
 import { BOOT_USAGE, bootMain } from './runtime/boot.js';
 import { formatEntryStats } from './kernel/entry_stats.js';
 
@@ -48,7 +48,7 @@ interface RunOptions {
 function err(msg: string): void { process.stderr.write(`ringjit: ${msg}\n`); }
 
 function parseRun(argv: string[]): RunOptions | string {
-  const o: RunOptions = { engine: 'jit', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, jitThreshold: 2, regionBlocks: MAX_REGION_BLOCKS, regionInsns: MAX_REGION_INSNS, kpti: true, pcid: true, traceEntry: false, program: '', args: [] };
+  const o: RunOptions = { engine: 'jit', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, jitThreshold: JIT_THRESHOLD, regionBlocks: MAX_REGION_BLOCKS, regionInsns: MAX_REGION_INSNS, kpti: true, pcid: true, traceEntry: false, program: '', args: [] };
   let k = 0;
   for (; k < argv.length; k++) {
     const a = argv[k];

@@ -16,6 +16,12 @@ import { TLB_SETS } from './mmu.js';
 import { rt } from './rt.js';
 import { endsBlock } from '../decoder/facts.js';
 
+/**
+ * Runs of a block in the interpreter before it is translated. Translating costs ~50 us of our time plus
+ * V8's parse and compile of the text, which a block run only a few times never pays back. Measured
+ * (bench --quick sizes, best of 3 CPU times): 8 beat 2 on every benchmark (4-18%) and 20 on most.
+ */
+export const JIT_THRESHOLD = 8;
 /** Largest region, in blocks: bounds translation time and generated code size. */
 export const MAX_REGION_BLOCKS = 16;
 /**
@@ -43,7 +49,7 @@ export class JitEngine implements Engine {
   dumpDir: string | null = null;
 
   constructor(private readonly cpu: Cpu, private readonly os: GuestOS, private readonly cache: CodeCache,
-    private readonly interp: Interpreter, helpers: Record<string, Helper>, private readonly threshold = 2,
+    private readonly interp: Interpreter, helpers: Record<string, Helper>, private readonly threshold = JIT_THRESHOLD,
     /** Largest region in blocks (1 = block-at-a-time translation, for comparison). */
     private readonly regionBlocks = MAX_REGION_BLOCKS,
     /** Largest region in guest instructions. */

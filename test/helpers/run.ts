@@ -86,6 +86,9 @@ export function ringjitArgv(program: string, opts: RingjitOptions = {}): string[
     'run',
     '--engine',
     String(opts.engine ?? 'interp'),
+    // The corpus tests the translator on as much code as possible: translate blocks after two runs
+    // (the default, 8, leaves more of a short program to the interpreter). A caller's flag wins.
+    ...(opts.engine === 'jit' ? ['--jit-threshold', '2'] : []),
     ...(opts.flags ?? []),
     program,
     ...(opts.args ?? []),
