@@ -15,7 +15,7 @@ export const MAX_BLOCK_INSNS = 64;
 
 export class Block {
   /** Compiled translation: runs the block, returns the instructions retired (the JIT fills this in). */
-  fn: ((cpu: Cpu, depth?: number) => number) | null = null;
+  fn: ((cpu: Cpu) => number) | null = null;
   /** Privilege level the translation was made for (its inline TLB test uses that half of the TLB). */
   cpl = 3;
   /** Times this block has run (the JIT decides when to compile). */

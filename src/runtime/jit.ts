@@ -97,7 +97,7 @@ export class JitEngine implements Engine {
     this.ctx.tlbOffset = this.cpu.cpl === 3 ? 0 : TLB_SETS;
     const name = 'blk_' + (b.addr < 0 ? 'k' + (-b.addr).toString(16) : b.addr.toString(16));
     const t = translateRegion(region.map((r) => r.insns), this.ctx, name);
-    b.fn = t.fn as (cpu: Cpu, depth?: number) => number;
+    b.fn = t.fn as (cpu: Cpu) => number;
     b.cpl = this.cpu.cpl;
     if (this.dumpDir !== null) dumpBlock(this.dumpDir, name, region.flatMap((r) => r.insns), t.source, t.insnLines);
     this.stats.blocksTranslated++;
@@ -118,8 +118,8 @@ export class JitEngine implements Engine {
       if (b.fn !== null && b.cpl === cpu.cpl) {
         cache.dirty = false;
         try {
-          // The region counts its instructions into cpu.instret itself (it may chain to others).
-          retired += b.fn(cpu, 0);
+          const n = b.fn(cpu);
+          retired += n; cpu.instret += n;
         } catch (f) {
           if (f instanceof GuestFault) { os.handleFault(cpu, f); prev = null; continue; }
           if (f instanceof GuestExit) return;

@@ -7,21 +7,9 @@ import { type Insn } from '../decoder/insn.js';
 import { Emitter, type FlagRecord, type V } from '../semantics/emit.js';
 import { condExpr } from '../semantics/flags.js';
 
-/** The blocks of a region (start address -> case index) and the constant addresses it leaves to. */
-export class RegionIndex {
-  readonly blocks = new Map<number, number>();
-  /** Exit address -> slot in the region's chain table CH (direct chaining to the next region). */
-  readonly exits = new Map<number, number>();
-  exitSlot(addr: number): number {
-    let n = this.exits.get(addr);
-    if (n === undefined) { n = this.exits.size; this.exits.set(addr, n); }
-    return n;
-  }
-}
-
-/** How branches inside a region are linked. */
+/** How branches inside a region are linked: block start address -> case index. */
 export interface RegionLinks {
-  index: RegionIndex;
+  index: Map<number, number>;
   /** Instructions of the current block retired when this instruction's branch is taken. */
   blockLen: number;
 }
@@ -33,26 +21,24 @@ export const REGION_BUDGET = 1 << 16;
  * Code that continues at `addr` after retiring `count` instructions of the current block: inside the
  * region a `continue` to its case (leaving only when the region budget is spent), else an exit.
  */
-export function transfer(addr: number, index: RegionIndex, count: number): string {
-  const n = index.blocks.get(addr);
-  if (n === undefined) return exitTo(addr, count, index);
+export function transfer(addr: number, index: Map<number, number>, count: number): string {
+  const n = index.get(addr);
+  if (n === undefined) return exitTo(String(addr), count);
   // Leave instead when the budget is spent or a store invalidated translated code (the next block may
   // be stale): the dispatcher then looks the target up afresh.
-  return `done += ${count}; if (done >= ${REGION_BUDGET} || CACHE.dirty) { ${exitTo(addr, 0, null)} } pc = ${n}; continue region;`;
+  return `done += ${count}; if (done >= ${REGION_BUDGET} || CACHE.dirty) { ${exitTo(String(addr), 0)} } pc = ${n}; continue region;`;
 }
 
 /**
- * Leave the region at the constant `addr` (null when the instruction already set cpu.rip) after
- * retiring `count` more instructions; with an index, the exit gets a chain slot (the tail may call the
- * next region directly). Only constants are assigned to locals here; the shared tail after the loop
- * stores cpu.rip and adds the count. Why: an exit path rarely runs before V8 optimizes the region, and
- * any property store or arithmetic on it would then have no type feedback — V8 compiles such
- * operations as deoptimization points, and the first exit through them would throw the whole region
- * back to the interpreter and make it recompile (measured: the dominant cost of branchy code).
+ * Leave the region at `addr` (a constant, or 'NaN' when the instruction already set cpu.rip) after
+ * retiring `count` more instructions. Only constants are assigned to locals here; the shared code after
+ * the loop stores cpu.rip and adds the count. Why: an exit path rarely runs before V8 optimizes the
+ * region, and any property store or arithmetic on it would then have no type feedback — V8 compiles
+ * such operations as deoptimization points, and the first exit through them would throw the whole
+ * region back to the interpreter and make it recompile (measured: the dominant cost of branchy code).
  */
-export function exitTo(addr: number | null, count: number, index: RegionIndex | null): string {
-  const slot = addr !== null && index !== null ? index.exitSlot(addr) : -1;
-  return `xr = ${addr ?? 'NaN'}; xn = ${count}; xe = ${slot}; break region;`;
+export function exitTo(addr: string, count: number): string {
+  return `xr = ${addr}; xn = ${count}; break region;`;
 }
 
 /** State shared by the emitters of one block. */
@@ -123,7 +109,7 @@ export class BlockEmitter extends Emitter {
     this.branched = true;
     this.transferKind = 'jump';
     if (/^-?\d+$/.test(addr)) { this.line(transfer(Number(addr), this.links.index, this.links.blockLen)); return; }
-    this.line(`cpu.rip = ${addr}; ${exitTo(null, this.links.blockLen, null)}`);
+    this.line(`cpu.rip = ${addr}; ${exitTo('NaN', this.links.blockLen)}`);
   }
   override branchIf(cond: string): void {
     this.branched = true;

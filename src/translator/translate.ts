@@ -14,25 +14,16 @@
 import { type Insn } from '../decoder/insn.js';
 import { PAR } from '../semantics/flags.js';
 import { semanticsOf } from '../semantics/index.js';
-import { BlockEmitter, BlockState, exitTo, FLAG_LOAD, RegionIndex, type RegionLinks, transfer } from './block-emitter.js';
+import { BlockEmitter, BlockState, exitTo, FLAG_LOAD, type RegionLinks, transfer } from './block-emitter.js';
 export { REGION_BUDGET } from './block-emitter.js';
 
-/**
- * A translated region: runs, adds the instructions it retired to cpu.instret and returns their number
- * (including regions it chained to). `depth` = chained calls so far: 0 from the dispatcher; a caller
- * that passes nothing gets no chaining.
- */
-export type BlockFn = (cpu: any, depth?: number) => number;
-
-/** Most regions one dispatch may run through direct chaining before control returns to the loop. */
-export const CHAIN_DEPTH = 16;
+export type BlockFn = (cpu: any) => number;
 
 export interface TranslateContext {
   rt: unknown;
   H: unknown;
-  /** The code cache: generated code reads its `dirty` flag after slow-path stores (self-modifying code)
-   * and, for direct chaining, finds the block at an exit address with peek (never decodes). */
-  cache: { dirty: boolean; chainHits?: number; peek?(addr: number): { valid: boolean; fn: unknown; cpl: number } | undefined };
+  /** The code cache (generated code reads its `dirty` flag after slow-path stores: self-modifying code). */
+  cache: { dirty: boolean };
   /** Interpreter handler for an instruction (used for '(bad)' and unimplemented instructions). */
   handlerOf(i: Insn): (cpu: any, i: Insn) => void;
   tlbOffset: number;
@@ -69,7 +60,7 @@ function deadFlags(insns: Insn[], ctx: TranslateContext): boolean[] {
   const facts = insns.map((i, k) => {
     const sem = i.mnem === '(bad)' ? null : semanticsOf(i);
     if (!sem) return { resultRead: true, updateRead: true, fullWrite: false, fault: true };
-    const e = new BlockEmitter(i, scratch, k, { index: new RegionIndex(), blockLen: k + 1 });
+    const e = new BlockEmitter(i, scratch, k, { index: new Map(), blockLen: k + 1 });
     try { sem(e, i); } catch { scratch.lines.length = 0; return { resultRead: true, updateRead: true, fullWrite: false, fault: true }; }
     const text = scratch.lines.splice(0).join('\n');
     return { resultRead: e.flagResultReads > 0, updateRead: e.flagUpdateReads > 0, fullWrite: e.lastFlags !== null, fault: mayFault(text) };
@@ -95,8 +86,8 @@ export function translateBlock(insns: Insn[], ctx: TranslateContext, name: strin
  */
 export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: string): Translation {
   const st = new BlockState(ctx.tlbOffset, ctx.tlbMask);
-  const index = new RegionIndex();
-  blocks.forEach((b, n) => index.blocks.set(b[0].addr, n));
+  const index = new Map<number, number>();
+  blocks.forEach((b, n) => index.set(b[0].addr, n));
   const body: string[] = [];
   const insnLines: number[] = [];
   const flat: Insn[] = [];
@@ -149,12 +140,12 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
         // The instruction transferred control itself (jmp/call/ret exit or continue; jcc continued
         // only when taken; syscall/int helpers set cpu.rip). Fall-through of a conditional branch:
         if (kind === 'cond') body.push(transfer(next, index, k + 1));
-        else if (kind === null) body.push(exitTo(null, k + 1, null)); // a helper set cpu.rip
+        else if (kind === null) body.push(exitTo('NaN', k + 1)); // a helper set cpu.rip
         ended = true;
       } else if (st.stored && k < len - 1) {
         // A slow-path store hit a page holding translated code: leave before the next instruction so
         // the new code is decoded (this instruction has completed).
-        body.push(`if (CACHE.dirty) { ${exitTo(next, k + 1, null)} }`);
+        body.push(`if (CACHE.dirty) { ${exitTo(String(next), k + 1)} }`);
       }
     }
     if (!ended) {
@@ -169,7 +160,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
     'const R = cpu.regs, CC = cpu.cc, M = cpu.mmu;',
     regs.length ? 'let ' + regs.map((r) => `r${r}l = R[${2 * r}], r${r}h = R[${2 * r + 1}]`).join(', ') + ';' : '',
     'let fop, fdl, fdh, fsl, fsh, fxl, fxh; ' + FLAG_LOAD,
-    'let k = 0, done = 0, pc = 0, xr = NaN, xn = 0, xe = -1;',
+    'let k = 0, done = 0, pc = 0, xr = NaN, xn = 0;',
     'try {',
     'region: for (;;) {',
     'switch (pc) {',
@@ -178,30 +169,19 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
     '}',
     'done += xn; if (xr === xr) cpu.rip = xr;',
     st.writeBack(),
+    'return done;',
     '} catch (f) {',
     st.writeBack(),
     'if (!(f && f.trap)) cpu.rip = A[k];',
     'cpu.instret += done + P[k];',
     'throw f;',
     '}',
-    'cpu.instret += done;',
-    // Direct chaining: leaving by a direct branch, call the next region from here (outside the try: its
-    // faults are its own) instead of returning to the dispatcher. This call site sees only this
-    // region's few exit targets, where the dispatcher's call sees every region (a megamorphic call
-    // costs 20-40 ns). Depth-bounded: the dispatcher regains control at least every CHAIN_DEPTH regions.
-    `if (xe >= 0 && depth < ${CHAIN_DEPTH} && !CACHE.dirty) {`,
-    'let nb = CH[xe];',
-    'if (nb === null || !nb.valid) nb = CH[xe] = CACHE.peek(xr) ?? null;',
-    'if (nb !== null && nb.fn !== null && nb.cpl === cpu.cpl) { CACHE.chainHits++; return done + nb.fn(cpu, depth + 1); }',
-    '}',
-    'return done;',
   ];
-  const header = `return function ${name}(cpu, depth) {`;
+  const header = `return function ${name}(cpu) {`;
   const source = st.resolve(`${header}\n${lines.join('\n')}\n}\n//# sourceURL=ringjit://block/${name}`);
   const firstBodyLine = 1 + lines.indexOf('switch (pc) {') + 1;
   const addrs = flat.map((i) => i.addr);
-  const chain = new Array<unknown>(index.exits.size).fill(null);
-  const factory = new Function('rt', 'H', 'PAR', 'I', 'A', 'P', 'CACHE', 'HANDLERS', 'CH', source);
-  const fn = factory(ctx.rt, ctx.H, PAR, flat, addrs, posInBlock, ctx.cache, handlers, chain) as BlockFn;
+  const factory = new Function('rt', 'H', 'PAR', 'I', 'A', 'P', 'CACHE', 'HANDLERS', source);
+  const fn = factory(ctx.rt, ctx.H, PAR, flat, addrs, posInBlock, ctx.cache, handlers) as BlockFn;
   return { fn, source, insnLines: insnLines.map((l) => l + firstBodyLine) };
 }
