@@ -38,6 +38,16 @@ export function align16(e: Emitter, a: V): void {
   e.line(`if ((${a.lo} & 15) !== 0) throw rt.gp('misaligned 16-byte operand');`);
 }
 
+/**
+ * a + 8 as expressions, without temporaries (Emitter.addrPlus makes three): a.lo and a.hi are the
+ * simple values ea() returns, and the carry into the high half is a compare. Fewer locals matter:
+ * V8's cost of entering a generated function grows with the number of locals it declares (measured:
+ * ~0.2 ns per local per call), and a region pays for all of its instructions' locals on every entry.
+ */
+function plus8(a: V): V {
+  return { lo: `(${a.lo} + 8) | 0`, hi: `(${a.hi} + ((${a.lo} >>> 0) > 4294967287 ? 1 : 0)) | 0` };
+}
+
 /** Read `bytes` (4, 8 or 16) at address a into lane temps. */
 export function loadLanes(e: Emitter, a: V, bytes: number, aligned: boolean): string[] {
   if (bytes === 4) return [e.load(4, a).lo];
@@ -45,7 +55,7 @@ export function loadLanes(e: Emitter, a: V, bytes: number, aligned: boolean): st
   if (bytes === 8) { const v = e.load(8, a); return [v.lo, v.hi]; }
   if (aligned) align16(e, a);
   const v0 = e.load(8, a);
-  const v1 = e.load(8, e.addrPlus(a, 8));
+  const v1 = e.load(8, plus8(a));
   return [v0.lo, v0.hi, v1.lo, v1.hi];
 }
 
@@ -78,16 +88,66 @@ export function src(e: Emitter, n: number, bytes: number, aligned: boolean): num
 export function storeLanes(e: Emitter, a: V, x: number, k0: number, bytes: number, aligned: boolean): void {
   if (bytes === 4) { e.store(4, a, { lo: L(x, k0), hi: '0' }); return; }
   if (bytes === 8) { e.store(8, a, { lo: L(x, k0), hi: L(x, k0 + 1) }); return; }
+  // A fault on the second half must leave memory untouched, so a store that crosses into another page
+  // probes both pages first. Within one page (always, when 16-byte aligned) the first half's write
+  // proves the page writable for the second, and the probe call is skipped.
   if (aligned) align16(e, a);
-  // Probe the whole 16 bytes for write access so a fault on the second half leaves memory untouched.
-  e.line(`M.probe(${a.lo}, ${a.hi}, 16, 1);`);
+  else e.line(`if ((${a.lo} & 4095) > 4080) M.probe(${a.lo}, ${a.hi}, 16, 1);`);
   e.store(8, a, { lo: L(x, 0), hi: L(x, 1) });
-  e.store(8, e.addrPlus(a, 8), { lo: L(x, 2), hi: L(x, 3) });
+  e.store(8, plus8(a), { lo: L(x, 2), hi: L(x, 3) });
+}
+
+/**
+ * Write xmm d's lanes from expressions that may read other lanes of d (unpacks, shuffles, byte
+ * shifts, 64-bit lanes; the source may be d itself). out(k, A, B) is lane k's expression, or null to
+ * keep the lane: A(j) is the old lane j of d, B(j) the source's lane j, taken from `src` (the loaded
+ * temps of a memory operand) or else xmm register `srcReg` (when that is d, B reads through A). The
+ * assignments are ordered so that no lane is overwritten while a pending expression still reads it;
+ * a lane is copied to a temporary only to break a cycle (pshufd x, x, 0x1b). See plus8 on why
+ * temporaries are avoided.
+ */
+export function permuteLanes(e: Emitter, d: number, src: string[] | null, srcReg: number,
+  out: (k: number, A: (j: number) => string, B: (j: number) => string) => string | null): void {
+  const snap: (string | undefined)[] = [];
+  const A = (j: number) => snap[j] ?? L(d, j);
+  const B = (j: number) => (srcReg === d ? A(j) : src ? src[j] : L(srcReg, j));
+  // Which old lanes of d each output reads (recorded through marker accessors).
+  const reads: Set<number>[] = [];
+  const pending: number[] = [];
+  for (let k = 0; k < 4; k++) {
+    const r = new Set<number>();
+    const v = out(k, (j) => { r.add(j); return `A${j}`; }, (j) => { if (srcReg === d) r.add(j); return `B${j}`; });
+    reads.push(r);
+    if (v !== null && v !== `A${k}`) pending.push(k);
+  }
+  const lines: string[] = [];
+  while (pending.length) {
+    const free = pending.findIndex((k) => pending.every((j) => j === k || !reads[j].has(k) || snap[k] !== undefined));
+    if (free < 0) { const k = pending[0]; snap[k] = e.tmp(L(d, k)); continue; }
+    const k = pending.splice(free, 1)[0];
+    lines.push(`${L(d, k)} = ${out(k, A, B)};`);
+  }
+  if (lines.length) e.line(lines.join(' '));
 }
 
 /** Write lane values (expressions, already materialised) to xmm d starting at lane k0. */
 export function setLanes(e: Emitter, d: number, k0: number, vals: string[]): void {
   e.line(vals.map((v, k) => `${L(d, k0 + k)} = ${v};`).join(' '));
+}
+
+/**
+ * Replace all six status flags with `f` (CF/PF/AF/ZF/SF/OF bits, the rest zero): comis. Emitter's
+ * setEflagsBits would first materialise the incoming flags (rt.eflags) to keep the bits outside its
+ * mask, but here every status flag is overwritten and the control bits are always current in
+ * cpu.eflags, so the incoming lazy record is never needed (nor counted as read). Same hooks and
+ * dead-flag rule as setEflagsBits.
+ */
+export function setStatusFlags(e: Emitter, f: string): void {
+  e.flagsTouched = true;
+  e.lastFlags = null;
+  if (!e.flagsNeeded()) return;
+  e.line(`cpu.eflags = (cpu.eflags & ${~0x8d5}) | ${f}; cpu.ccOp = 0;`);
+  e.flagsWereWritten();
 }
 
 /** The imm8 of the instruction as a run-time expression (0..255). */

@@ -2,29 +2,20 @@
 // comiss/comisd/ucomiss/ucomisd, conversions, rcp/rsqrt, and the SSE3 horizontal/addsub forms (not
 // advertised: SSE3 also has fisttp, which needs the x87 unit). The numerics live in fprims.ts/fconv.ts;
 // these semantics load the operands and raise #XM when a primitive reports an unmasked exception.
+// Arithmetic, comis and cvtsi2sd/ss first try the inline fast paths of fastfp.ts.
 
 import { K } from '../../decoder/insn.js';
 import { type Emitter, type Semantics } from '../emit.js';
 import { STRING } from '../string.js';
 import { FOp } from './fprims.js';
 import { THROW_XM, imm8, src, xr } from './common.js';
+import { MEM, type Shape, arith, comis, cvtsi } from './fastfp.js';
 
 export const FLOAT: Record<string, Semantics> = {};
-
-type Shape = 'ss' | 'sd' | 'ps' | 'pd';
-/** Memory operand size and alignment of each shape. */
-const MEM: Record<Shape, [number, boolean]> = { ss: [4, false], sd: [8, false], ps: [16, true], pd: [16, true] };
 
 /** Call a primitive that returns non-zero for an unmasked exception. */
 function call(e: Emitter, expr: string): void { e.line(`if (${expr} !== 0) ${THROW_XM}`); }
 
-function arith(op: FOp, shape: Shape): Semantics {
-  return (e) => {
-    const d = xr(e, 0);
-    const s = src(e, 1, ...MEM[shape]);
-    call(e, `rt.f${shape}(cpu, ${op}, ${d}, ${s})`);
-  };
-}
 const OPS: [string, FOp][] = [['add', FOp.ADD], ['sub', FOp.SUB], ['mul', FOp.MUL], ['div', FOp.DIV],
   ['min', FOp.MIN], ['max', FOp.MAX], ['sqrt', FOp.SQRT]];
 for (const [name, op] of OPS) for (const shape of ['ss', 'sd', 'ps', 'pd'] as Shape[]) FLOAT[name + shape] = arith(op, shape);
@@ -64,16 +55,6 @@ for (const shape of ['ss', 'sd', 'ps', 'pd'] as Shape[]) {
   };
 }
 
-/** comiss/comisd/ucomiss/ucomisd: ZF/PF/CF from the compare, OF/SF/AF cleared. */
-function comis(double: boolean, signal: boolean): Semantics {
-  return (e) => {
-    const d = xr(e, 0);
-    const s = src(e, 1, double ? 8 : 4, false);
-    const f = e.tmp(`rt.comis(cpu, ${double ? 1 : 0}, ${d}, ${s}, ${signal ? 1 : 0})`);
-    e.line(`if (${f} < 0) ${THROW_XM}`);
-    e.setEflagsBits(0x8d5, f);
-  };
-}
 FLOAT.comisd = comis(true, true);
 FLOAT.ucomisd = comis(true, false);
 FLOAT.comiss = comis(false, true);
@@ -81,17 +62,8 @@ FLOAT.ucomiss = comis(false, false);
 
 // ---- conversions ------------------------------------------------------------------------------------
 
-/** cvtsi2sd / cvtsi2ss xmm, r/m32|64. */
-function cvtsi(name: string): Semantics {
-  return (e) => {
-    const d = xr(e, 0);
-    const size = e.size(1) === 8 ? 8 : 4;
-    const v = e.read(1, size);
-    call(e, `rt.${name}(cpu, ${d}, ${v.lo}, ${size === 8 ? v.hi : '0'}, ${size})`);
-  };
-}
-FLOAT.cvtsi2sd = cvtsi('cvtsi2sd');
-FLOAT.cvtsi2ss = cvtsi('cvtsi2ss');
+FLOAT.cvtsi2sd = cvtsi(true);
+FLOAT.cvtsi2ss = cvtsi(false);
 // objdump may spell the memory forms with an explicit size suffix.
 FLOAT.cvtsi2sdl = FLOAT.cvtsi2sd; FLOAT.cvtsi2sdq = FLOAT.cvtsi2sd;
 FLOAT.cvtsi2ssl = FLOAT.cvtsi2ss; FLOAT.cvtsi2ssq = FLOAT.cvtsi2ss;

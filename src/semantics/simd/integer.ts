@@ -1,31 +1,84 @@
 // SSE2 integer instructions (and the bitwise/shuffle/unpack ps/pd forms, which are the same data
-// operations). 32-bit lane operations are emitted inline; byte/word lanes, packs, shuffles and shifts
-// call the primitives in iprims.ts.
+// operations). The hot ones are emitted inline on the four int32 lanes of the registers: 32-bit lane
+// operations directly, byte/word lanes with the SWAR expressions of swar.ts, unpacks as lane/word/byte
+// interleaves. Shuffles and shifts by an immediate are inline when the immediate is a constant (the
+// translator's baked code); the interpreter's generic handler, where the immediate is a field of the
+// record, calls the primitive. Saturating, multiplying and packing forms call the primitives in
+// iprims.ts.
+//
+// A source register may be the destination. Lane-wise operations read lane k of both operands in the
+// expression that assigns lane k, so they need no copies; the others order their assignments with
+// permuteLanes (common.ts), which copies a lane only to break a cycle. Temporaries are kept few on
+// purpose: V8's cost of entering a generated function grows with the locals it declares.
 
 import { K } from '../../decoder/insn.js';
-import { type Semantics } from '../emit.js';
+import { type Emitter, type Semantics } from '../emit.js';
 import { IOp } from './iprims.js';
-import { L, imm8, mmx, reg, src, srcLanes, xr } from './common.js';
+import { L, imm8, mmx, permuteLanes, reg, setLanes, src, srcLanes, xr } from './common.js';
+import { addB, addW, eqB, eqW, gtSB, gtSW, maxSW, maxUB, minSW, minUB, spreadBytes, subB, subW } from './swar.js';
 
 export const INTEGER: Record<string, Semantics> = {};
 
-/** Inline 32-bit lane operation: dst[k] = f(dst[k], src[k]). The memory operand is m128, aligned. */
-function lanes32(f: (a: string, b: string) => string): Semantics {
+/** Is operand 1 the destination register itself (pxor x, x and the other constant-result idioms)? */
+function sameReg(e: Emitter, d: number): boolean { return e.kind(1) === K.Xmm && e.regNum(1) === d; }
+
+/**
+ * Inline lane-wise operation: dst[k] = f(dst[k], src[k]) on int32 lanes (32-bit elements directly,
+ * bytes and words with swar.ts), the memory operand m128, aligned. The lanes are read in place, even
+ * where f uses them more than once (V8 shares the repeated loads): the whole right-hand side is
+ * evaluated before lane k is assigned, so a source equal to the destination is read before it
+ * changes. `same`: every lane's result when the source is the destination (pxor x, x = 0), which then
+ * needs no read at all.
+ */
+function lanes32(f: (a: string, b: string) => string, same?: number): Semantics {
   return (e) => {
     if (mmx(e)) return;
     const d = xr(e, 0);
+    if (same !== undefined && sameReg(e, d)) { setLanes(e, d, 0, [0, 1, 2, 3].map(() => String(same))); return; }
     const b = srcLanes(e, 1, 16, true);
     e.line(b.map((s, k) => `${L(d, k)} = ${f(L(d, k), s)};`).join(' '));
   };
 }
 reg(INTEGER, ['pand', 'andps', 'andpd'], lanes32((a, b) => `${a} & ${b}`));
-reg(INTEGER, ['pandn', 'andnps', 'andnpd'], lanes32((a, b) => `~${a} & ${b}`));
+reg(INTEGER, ['pandn', 'andnps', 'andnpd'], lanes32((a, b) => `~${a} & ${b}`, 0));
 reg(INTEGER, ['por', 'orps', 'orpd'], lanes32((a, b) => `${a} | ${b}`));
-reg(INTEGER, ['pxor', 'xorps', 'xorpd'], lanes32((a, b) => `${a} ^ ${b}`));
+reg(INTEGER, ['pxor', 'xorps', 'xorpd'], lanes32((a, b) => `${a} ^ ${b}`, 0));
 INTEGER.paddd = lanes32((a, b) => `(${a} + ${b}) | 0`);
-INTEGER.psubd = lanes32((a, b) => `(${a} - ${b}) | 0`);
-INTEGER.pcmpeqd = lanes32((a, b) => `${a} === ${b} ? -1 : 0`);
-INTEGER.pcmpgtd = lanes32((a, b) => `${a} > ${b} ? -1 : 0`);
+INTEGER.psubd = lanes32((a, b) => `(${a} - ${b}) | 0`, 0);
+INTEGER.pcmpeqd = lanes32((a, b) => `${a} === ${b} ? -1 : 0`, -1);
+INTEGER.pcmpgtd = lanes32((a, b) => `${a} > ${b} ? -1 : 0`, 0);
+
+INTEGER.paddb = lanes32(addB);
+INTEGER.paddw = lanes32(addW);
+INTEGER.psubb = lanes32(subB, 0);
+INTEGER.psubw = lanes32(subW, 0);
+INTEGER.pcmpeqb = lanes32(eqB, -1);
+INTEGER.pcmpeqw = lanes32(eqW, -1);
+INTEGER.pcmpgtb = lanes32(gtSB, 0);
+INTEGER.pcmpgtw = lanes32(gtSW, 0);
+INTEGER.pminub = lanes32(minUB);
+INTEGER.pmaxub = lanes32(maxUB);
+INTEGER.pminsw = lanes32(minSW);
+INTEGER.pmaxsw = lanes32(maxSW);
+
+/** paddq (sub = false) / psubq: two 64-bit lanes as int32 halves; the carry (borrow) into the high half
+ * is an unsigned compare of the low halves, so the high half is assigned first. */
+function addq(sub: boolean): Semantics {
+  return (e) => {
+    if (mmx(e)) return;
+    const d = xr(e, 0);
+    if (sub && sameReg(e, d)) { setLanes(e, d, 0, ['0', '0', '0', '0']); return; }
+    const b = e.kind(1) === K.Xmm ? null : srcLanes(e, 1, 16, true);
+    permuteLanes(e, d, b, e.kind(1) === K.Xmm ? e.regNum(1) : -1, (k, A, B) => {
+      const lo = k & ~1;
+      if (k === lo) return `(${A(lo)} ${sub ? '-' : '+'} ${B(lo)}) | 0`;
+      const c = sub ? `(${A(lo)} >>> 0) < (${B(lo)} >>> 0)` : `(${A(lo)} >>> 0) + (${B(lo)} >>> 0) > 4294967295`;
+      return `(${A(k)} ${sub ? '-' : '+'} ${B(k)} ${sub ? '-' : '+'} (${c} ? 1 : 0)) | 0`;
+    });
+  };
+}
+INTEGER.paddq = addq(false);
+INTEGER.psubq = addq(true);
 
 /** A primitive call rt.name(cpu, [args,] d, s[, imm8]) with an m128 (aligned) or xmm source. */
 function prim(name: string, args: string[] = [], withImm = false, aligned = true): Semantics {
@@ -38,17 +91,11 @@ function prim(name: string, args: string[] = [], withImm = false, aligned = true
   };
 }
 const BIN: [string, IOp][] = [
-  ['paddb', IOp.PADDB], ['paddw', IOp.PADDW], ['psubb', IOp.PSUBB], ['psubw', IOp.PSUBW],
   ['paddsb', IOp.PADDSB], ['paddsw', IOp.PADDSW], ['paddusb', IOp.PADDUSB], ['paddusw', IOp.PADDUSW],
   ['psubsb', IOp.PSUBSB], ['psubsw', IOp.PSUBSW], ['psubusb', IOp.PSUBUSB], ['psubusw', IOp.PSUBUSW],
-  ['pcmpeqw', IOp.PCMPEQW], ['pcmpgtb', IOp.PCMPGTB], ['pcmpgtw', IOp.PCMPGTW],
-  ['pminub', IOp.PMINUB], ['pmaxub', IOp.PMAXUB], ['pminsw', IOp.PMINSW], ['pmaxsw', IOp.PMAXSW],
   ['pavgb', IOp.PAVGB], ['pavgw', IOp.PAVGW], ['pmullw', IOp.PMULLW], ['pmulhw', IOp.PMULHW], ['pmulhuw', IOp.PMULHUW],
 ];
 for (const [m, op] of BIN) INTEGER[m] = prim('pbin', [String(op)]);
-INTEGER.pcmpeqb = prim('pcmpeqb');
-INTEGER.paddq = prim('paddq', ['0']);
-INTEGER.psubq = prim('paddq', ['1']);
 INTEGER.pmuludq = prim('pmuludq');
 INTEGER.pmaddwd = prim('pmaddwd');
 INTEGER.psadbw = prim('psadbw');
@@ -56,33 +103,127 @@ INTEGER.packsswb = prim('pack', ['0']);
 INTEGER.packssdw = prim('pack', ['1']);
 INTEGER.packuswb = prim('pack', ['2']);
 
-// Unpacks: element size, low/high half.
+// ---- unpacks ------------------------------------------------------------------------------------------
+
+/**
+ * punpckl/h{bw,wd,dq,qdq}, unpckl/hps, unpckl/hpd: interleave elements of `size` bytes (1, 2, 4, 8)
+ * from the low (high = 0) or high half of destination and source (a memory source is still read
+ * whole: the instruction's m128 access). Output lanes 2k and 2k+1 draw on lane k of each half.
+ */
+function unpack(size: number, high: number): Semantics {
+  return (e) => {
+    if (mmx(e)) return;
+    const d = xr(e, 0);
+    const h = 2 * high;
+    const b = e.kind(1) === K.Xmm ? null : srcLanes(e, 1, 16, true);
+    permuteLanes(e, d, b, e.kind(1) === K.Xmm ? e.regNum(1) : -1, (k, A, B) => {
+      const j = h + (k >> 1); // the operand lane this output lane draws on (two outputs per lane)
+      if (size === 8) return k < 2 ? A(h + k) : B(h + k - 2);
+      if (size === 4) return k & 1 ? B(j) : A(j);
+      if (size === 2) return k & 1 ? `(${A(j)} >>> 16) | (${B(j)} & -65536)` : `(${A(j)} & 0xffff) | (${B(j)} << 16)`;
+      return `${spreadBytes(A(j), (k & 1) === 1)} | ((${spreadBytes(B(j), (k & 1) === 1)}) << 8)`;
+    });
+  };
+}
 const UNPACK: [string, number, number][] = [
   ['punpcklbw', 1, 0], ['punpcklwd', 2, 0], ['punpckldq', 4, 0], ['punpcklqdq', 8, 0],
   ['punpckhbw', 1, 1], ['punpckhwd', 2, 1], ['punpckhdq', 4, 1], ['punpckhqdq', 8, 1],
   ['unpcklps', 4, 0], ['unpckhps', 4, 1], ['unpcklpd', 8, 0], ['unpckhpd', 8, 1],
 ];
-for (const [m, size, high] of UNPACK) INTEGER[m] = prim('unpack', [String(size), String(high)]);
+for (const [m, size, high] of UNPACK) INTEGER[m] = unpack(size, high);
 
-INTEGER.pshufd = prim('pshufd', [], true);
-INTEGER.pshuflw = prim('pshufw4', ['0'], true);
-INTEGER.pshufhw = prim('pshufw4', ['1'], true);
-INTEGER.shufps = prim('shufps', [], true);
-INTEGER.shufpd = prim('shufpd', [], true);
+// ---- shuffles and shifts by an immediate ----------------------------------------------------------------
+// Baked: the immediate is a constant, so the lane selection or shift is resolved here. Generic: the
+// primitive reads it at run time.
 
-/** Element shifts: by imm8, or by the low quadword of an xmm/m128 operand. */
+/** Shuffle with a constant imm8 (baked): lane k = f(imm, k, A, B) through permuteLanes; generic: the
+ * primitive. */
+function shuffle(name: string, args: string[], f: (imm: number, k: number, A: (j: number) => string, B: (j: number) => string) => string): Semantics {
+  const generic = prim(name, args, true);
+  return (e, i) => {
+    if (mmx(e)) return;
+    if (!e.baked) { generic(e, i); return; }
+    const d = xr(e, 0);
+    const b = e.kind(1) === K.Xmm ? null : srcLanes(e, 1, 16, true);
+    const imm = i.immLo & 255;
+    permuteLanes(e, d, b, e.kind(1) === K.Xmm ? e.regNum(1) : -1, (k, A, B) => f(imm, k, A, B));
+  };
+}
+const sel = (imm: number, k: number) => (imm >> (2 * k)) & 3;
+INTEGER.pshufd = shuffle('pshufd', [], (imm, k, _, B) => B(sel(imm, k)));
+INTEGER.shufps = shuffle('shufps', [], (imm, k, A, B) => (k < 2 ? A(sel(imm, k)) : B(sel(imm, k))));
+INTEGER.shufpd = shuffle('shufpd', [], (imm, k, A, B) => (k < 2 ? A(2 * (imm & 1) + k) : B(2 * ((imm >> 1) & 1) + k - 2)));
+/** pshuflw/pshufhw: four words of one half selected by imm, the other half copied. */
+function pshufw(high: number): Semantics {
+  return shuffle('pshufw4', [String(high)], (imm, k, _, B) => {
+    const h = 2 * high;
+    if ((k >> 1) !== high) return B(k);
+    const w = (j: number) => (j & 1 ? `(${B(h + (j >> 1))} >>> 16)` : `(${B(h + (j >> 1))} & 0xffff)`);
+    const q = 2 * (k & 1); // the two selectors of this lane
+    return `${w(sel(imm, q))} | (${w(sel(imm, q + 1))} << 16)`;
+  });
+}
+INTEGER.pshuflw = pshufw(0);
+INTEGER.pshufhw = pshufw(1);
+
+/** Element shifts by a constant n of one int32 lane v (kinds 0-5 as rt.psh; 6/7 are the qword pairs). */
+function shiftLane(kind: number, n: number, v: string): string {
+  switch (kind) {
+    case 0: return n > 15 ? '0' : `(${v} >>> ${n}) & ${((0xffff >>> n) * 0x10001) | 0}`;
+    case 1: { const m = Math.min(n, 15); return `(((${v} << 16) >> ${16 + m}) & 0xffff) | ((${v} >> ${m}) & -65536)`; }
+    case 2: return n > 15 ? '0' : `(${v} << ${n}) & ${(((0xffff << n) & 0xffff) * 0x10001) | 0}`;
+    case 3: return n > 31 ? '0' : `${v} >>> ${n}`;
+    case 4: return `${v} >> ${Math.min(n, 31)}`;
+    default: return n > 31 ? '0' : `${v} << ${n}`;
+  }
+}
+/** psrlq (left = false) / psllq of one qword (lo, hi) by a constant n. */
+function shiftQ(left: boolean, n: number, lo: string, hi: string): [string, string] {
+  if (n > 63) return ['0', '0'];
+  if (n === 0) return [lo, hi];
+  if (left) return n < 32 ? [`${lo} << ${n}`, `(${hi} << ${n}) | (${lo} >>> ${32 - n})`] : ['0', `${lo} << ${n - 32}`];
+  return n < 32 ? [`(${lo} >>> ${n}) | (${hi} << ${32 - n})`, `${hi} >>> ${n}`] : [`${hi} >>> ${n - 32}`, '0'];
+}
+
+/** Element shifts: by imm8 (inline when baked), or by the low quadword of an xmm/m128 operand. */
 function shift(kind: number): Semantics {
-  return (e) => {
+  return (e, i) => {
     if (mmx(e)) return;
     const d = xr(e, 0);
-    if (e.kind(1) === K.Imm) { e.line(`rt.psh(cpu, ${kind}, ${d}, ${imm8(e)});`); return; }
+    if (e.kind(1) === K.Imm) {
+      if (!e.baked) { e.line(`rt.psh(cpu, ${kind}, ${d}, ${imm8(e)});`); return; }
+      const n = i.immLo & 255;
+      if (kind < 6) { setLanes(e, d, 0, [0, 1, 2, 3].map((k) => shiftLane(kind, n, L(d, k)))); return; }
+      permuteLanes(e, d, null, d, (k, A) => shiftQ(kind === 7, n, A(k & ~1), A(k | 1))[k & 1]);
+      return;
+    }
     const s = src(e, 1, 16, true);
     e.line(`rt.psh(cpu, ${kind}, ${d}, rt.shcnt(cpu, ${s}));`);
   };
 }
 ['psrlw', 'psraw', 'psllw', 'psrld', 'psrad', 'pslld', 'psrlq', 'psllq'].forEach((m, k) => { INTEGER[m] = shift(k); });
-INTEGER.psrldq = (e) => { e.line(`rt.pshdq(cpu, 0, ${xr(e, 0)}, ${imm8(e)});`); };
-INTEGER.pslldq = (e) => { e.line(`rt.pshdq(cpu, 1, ${xr(e, 0)}, ${imm8(e)});`); };
+
+/** psrldq (left = false) / pslldq: whole-register byte shift by imm8 (>= 16 clears): whole lanes move by
+ * n >> 2, and the remaining 0-3 bytes are a funnel shift of adjacent lanes. */
+function shiftDq(left: boolean): Semantics {
+  return (e, i) => {
+    const d = xr(e, 0);
+    if (!e.baked) { e.line(`rt.pshdq(cpu, ${left ? 1 : 0}, ${d}, ${imm8(e)});`); return; }
+    const n = i.immLo & 255;
+    if (n === 0) return;
+    const q = n >> 2, r = (n & 3) * 8;
+    permuteLanes(e, d, null, d, (k, A) => {
+      const mk = left ? k - q : k + q, nk = left ? k - q - 1 : k + q + 1;
+      if (mk < 0 || mk > 3) return '0';
+      if (r === 0) return A(mk);
+      const m = left ? `${A(mk)} << ${r}` : `${A(mk)} >>> ${r}`;
+      if (nk < 0 || nk > 3) return m;
+      return left ? `${m} | (${A(nk)} >>> ${32 - r})` : `${m} | (${A(nk)} << ${32 - r})`;
+    });
+  };
+}
+INTEGER.psrldq = shiftDq(false);
+INTEGER.pslldq = shiftDq(true);
 
 /** emms: leaves MMX state (x87 tag word all-empty); nothing to do as MMX registers are not modelled. */
 INTEGER.emms = () => {};

@@ -1,5 +1,8 @@
-// SSE2 integer lane primitives (and the shuffles/unpacks shared with the ps/pd forms). Signature
-// (cpu, d, s[, imm]): destination xmm d, source xmm s or 16 = the scratch source SRC.
+// SSE2 integer lane primitives (and the shuffles shared with the ps/pd forms). Signature
+// (cpu, d, s[, imm]): destination xmm d, source xmm s or 16 = the scratch source SRC. The hot integer
+// instructions (add/sub/compare/min/max on bytes and words, unpacks, pmovmskb) are inline in the
+// generated code (integer.ts, swar.ts); the shuffles and immediate shifts here serve the interpreter's
+// generic handlers, where the immediate is only known at run time.
 
 import {
   A16, A32, A8, AS8, AU16, B16, B32, B8, BS8, BU16, R16, R32, R8, RS8, RU16, SRC, ld1, ld2, st,
@@ -14,8 +17,7 @@ function sat16u(v: number): number { return v < 0 ? 0 : v > 65535 ? 65535 : v; }
 
 /** Byte/word-lane binary operations by number (the generated code passes a constant). */
 export const enum IOp {
-  PADDB, PADDW, PSUBB, PSUBW, PADDSB, PADDSW, PADDUSB, PADDUSW, PSUBSB, PSUBSW, PSUBUSB, PSUBUSW,
-  PCMPEQW, PCMPGTB, PCMPGTW, PMINUB, PMAXUB, PMINSW, PMAXSW, PAVGB, PAVGW, PMULLW, PMULHW, PMULHUW,
+  PADDSB, PADDSW, PADDUSB, PADDUSW, PSUBSB, PSUBSW, PSUBUSB, PSUBUSW, PAVGB, PAVGW, PMULLW, PMULHW, PMULHUW,
 }
 
 /** The byte/word lane operations: R = A op B lane-wise. */
@@ -23,10 +25,6 @@ export function pbin(cpu: Cpu, op: number, d: number, s: number): void {
   ld2(cpu.xmm, d, s);
   let k = 0;
   switch (op) {
-    case IOp.PADDB: for (; k < 16; k++) R8[k] = A8[k] + B8[k]; break;
-    case IOp.PADDW: for (; k < 8; k++) R16[k] = A16[k] + B16[k]; break;
-    case IOp.PSUBB: for (; k < 16; k++) R8[k] = A8[k] - B8[k]; break;
-    case IOp.PSUBW: for (; k < 8; k++) R16[k] = A16[k] - B16[k]; break;
     case IOp.PADDSB: for (; k < 16; k++) RS8[k] = sat8s(AS8[k] + BS8[k]); break;
     case IOp.PADDSW: for (; k < 8; k++) R16[k] = sat16s(A16[k] + B16[k]); break;
     case IOp.PADDUSB: for (; k < 16; k++) R8[k] = sat8u(A8[k] + B8[k]); break;
@@ -35,13 +33,6 @@ export function pbin(cpu: Cpu, op: number, d: number, s: number): void {
     case IOp.PSUBSW: for (; k < 8; k++) R16[k] = sat16s(A16[k] - B16[k]); break;
     case IOp.PSUBUSB: for (; k < 16; k++) R8[k] = sat8u(A8[k] - B8[k]); break;
     case IOp.PSUBUSW: for (; k < 8; k++) RU16[k] = sat16u(AU16[k] - BU16[k]); break;
-    case IOp.PCMPEQW: for (; k < 8; k++) R16[k] = A16[k] === B16[k] ? -1 : 0; break;
-    case IOp.PCMPGTB: for (; k < 16; k++) RS8[k] = AS8[k] > BS8[k] ? -1 : 0; break;
-    case IOp.PCMPGTW: for (; k < 8; k++) R16[k] = A16[k] > B16[k] ? -1 : 0; break;
-    case IOp.PMINUB: for (; k < 16; k++) R8[k] = A8[k] < B8[k] ? A8[k] : B8[k]; break;
-    case IOp.PMAXUB: for (; k < 16; k++) R8[k] = A8[k] > B8[k] ? A8[k] : B8[k]; break;
-    case IOp.PMINSW: for (; k < 8; k++) R16[k] = A16[k] < B16[k] ? A16[k] : B16[k]; break;
-    case IOp.PMAXSW: for (; k < 8; k++) R16[k] = A16[k] > B16[k] ? A16[k] : B16[k]; break;
     case IOp.PAVGB: for (; k < 16; k++) R8[k] = (A8[k] + B8[k] + 1) >> 1; break;
     case IOp.PAVGW: for (; k < 8; k++) RU16[k] = (AU16[k] + BU16[k] + 1) >> 1; break;
     case IOp.PMULLW: for (; k < 8; k++) R16[k] = Math.imul(A16[k], B16[k]); break;
@@ -51,27 +42,6 @@ export function pbin(cpu: Cpu, op: number, d: number, s: number): void {
   st(cpu.xmm, d);
 }
 
-/** pcmpeqb, in place (the hot loop of the SSE2 string functions): per byte 0xff when equal. */
-export function pcmpeqb(cpu: Cpu, d: number, s: number): void {
-  const x = cpu.xmm, o = d << 2;
-  const S = s < 16 ? x : SRC, p = s < 16 ? s << 2 : 0;
-  for (let k = 0; k < 4; k++) {
-    const v = x[o + k] ^ S[p + k];
-    const nz = (((v & 0x7f7f7f7f) + 0x7f7f7f7f) | v) & (0x80808080 | 0); // bit 7 set in each non-zero byte
-    x[o + k] = ~Math.imul(nz >>> 7, 0xff);
-  }
-}
-/** 64-bit lane add (sub = 0) or subtract (sub = 1). */
-export function paddq(cpu: Cpu, sub: number, d: number, s: number): void {
-  const x = cpu.xmm, o = d << 2;
-  const S = s < 16 ? x : SRC, p = s < 16 ? s << 2 : 0;
-  for (let k = 0; k < 4; k += 2) {
-    const al = x[o + k], ah = x[o + k + 1], bl = S[p + k], bh = S[p + k + 1];
-    const t = sub ? (al >>> 0) - (bl >>> 0) : (al >>> 0) + (bl >>> 0);
-    x[o + k] = t | 0;
-    x[o + k + 1] = sub ? (ah - bh - (t < 0 ? 1 : 0)) | 0 : (ah + bh + (t > 4294967295 ? 1 : 0)) | 0;
-  }
-}
 /** pmuludq: unsigned dword 0 x dword 0 and dword 2 x dword 2 -> two quadwords. */
 export function pmuludq(cpu: Cpu, d: number, s: number): void {
   ld2(cpu.xmm, d, s);
@@ -112,22 +82,6 @@ export function pack(cpu: Cpu, kind: number, d: number, s: number): void {
   else for (let k = 0; k < 8; k++) { R8[k] = sat8u(A16[k]); R8[k + 8] = sat8u(B16[k]); }
   st(cpu.xmm, d);
 }
-/**
- * punpckl/h{bw,wd,dq,qdq}, unpckl/hps, unpckl/hpd: interleave elements of `size` bytes (1, 2, 4, 8)
- * from the low (high = 0) or high half of destination and source.
- */
-export function unpack(cpu: Cpu, size: number, high: number, d: number, s: number): void {
-  ld2(cpu.xmm, d, s);
-  const base = high ? 8 : 0;
-  for (let k = 0, n = 8 / size; k < n; k++) {
-    for (let j = 0; j < size; j++) {
-      R8[2 * k * size + j] = A8[base + k * size + j];
-      R8[(2 * k + 1) * size + j] = B8[base + k * size + j];
-    }
-  }
-  st(cpu.xmm, d);
-}
-
 // ---- shuffles ---------------------------------------------------------------------------------------
 
 /** pshufd: dword k = source dword (imm >> 2k) & 3. */

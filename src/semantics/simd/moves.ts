@@ -5,7 +5,8 @@
 import { K } from '../../decoder/insn.js';
 import { type Emitter, type Semantics } from '../emit.js';
 import { STRING } from '../string.js';
-import { L, imm8, loadLanes, mmx, reg, setLanes, srcSnap, storeLanes, xr } from './common.js';
+import { L, imm8, loadLanes, mmx, reg, setLanes, srcLanes, srcSnap, storeLanes, xr } from './common.js';
+import { mask4 } from './swar.js';
 
 export const MOVES: Record<string, Semantics> = {};
 
@@ -32,7 +33,8 @@ function movdq(size: 4 | 8): Semantics {
     if (e.kind(0) === K.Xmm) {
       const d = xr(e, 0);
       let v: string[];
-      if (e.kind(1) === K.Xmm) v = srcSnap(e, 1, size, false);
+      // Lanes 0-1 of the source go to lanes 0-1: no copies needed, even for movq x, x.
+      if (e.kind(1) === K.Xmm) v = srcLanes(e, 1, size, false);
       else if (e.kind(1) === K.Reg) { const r = e.read(1, size); v = size === 8 ? [r.lo, r.hi] : [r.lo]; }
       else v = loadLanes(e, e.ea(), size, false);
       setLanes(e, d, 0, size === 8 ? [v[0], v[1], '0', '0'] : [v[0], '0', '0', '0']);
@@ -52,7 +54,7 @@ function movScalar(size: 4 | 8): Semantics {
     const n = size / 4;
     if (e.kind(0) === K.Xmm) {
       const d = xr(e, 0);
-      if (e.kind(1) === K.Xmm) { setLanes(e, d, 0, srcSnap(e, 1, size, false)); return; }
+      if (e.kind(1) === K.Xmm) { setLanes(e, d, 0, srcLanes(e, 1, size, false)); return; }
       const v = loadLanes(e, e.ea(), size, false);
       setLanes(e, d, 0, n === 2 ? [v[0], v[1], '0', '0'] : [v[0], '0', '0', '0']);
       return;
@@ -90,7 +92,12 @@ MOVES.movnti = (e) => { e.write(0, e.read(1, e.size(0))); };
 function toGpr(e: Emitter, expr: string): void {
   e.write(0, { lo: e.tmp(expr), hi: '0' });
 }
-MOVES.pmovmskb = (e) => { if (mmx(e)) return; toGpr(e, `rt.pmovmskb(cpu, ${xr(e, 1)})`); };
+/** pmovmskb inline: four lanes' top byte bits gathered by mask4 (swar.ts). */
+MOVES.pmovmskb = (e) => {
+  if (mmx(e)) return;
+  const s = xr(e, 1);
+  toGpr(e, [0, 1, 2, 3].map((k) => (k ? `(${mask4(L(s, k))} << ${4 * k})` : mask4(L(s, k)))).join(' | '));
+};
 MOVES.movmskps = (e) => toGpr(e, `rt.movmsk(cpu, 0, ${xr(e, 1)})`);
 MOVES.movmskpd = (e) => toGpr(e, `rt.movmsk(cpu, 1, ${xr(e, 1)})`);
 MOVES.pextrw = (e) => { if (mmx(e)) return; toGpr(e, `rt.pextrw(cpu, ${xr(e, 1)}, ${imm8(e)})`); };

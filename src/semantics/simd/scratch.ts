@@ -8,6 +8,10 @@
 const BUF = new ArrayBuffer(48);
 /** The scratch source operand (16 bytes), written by generated code for memory operands. */
 export const SRC = new Int32Array(BUF, 16, 4);
+/** SRC as doubles / floats: the inline fast paths (fastfp.ts) read a loaded memory operand through these
+ * instead of converting bits by hand, and the exact primitive still finds the same bits in SRC. */
+export const SRCF64 = new Float64Array(BUF, 16, 2);
+export const SRCF32 = new Float32Array(BUF, 16, 4);
 
 export const A32 = new Int32Array(BUF, 0, 4);
 export const B32 = SRC;
