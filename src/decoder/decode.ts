@@ -1,4 +1,4 @@
-// x86 instruction decoder: bytes -> Insn, driven by the typed opcode tables (tables.ts, tables-vex.ts).
+// x86 instruction decoder: bytes -> Insn, driven by the typed opcode tables (opcodes.ts, tables-vex.ts).
 //
 // decode() never throws. Undecodable bytes give mnem '(bad)' with len 1 and a badReason; bytes that run
 // past `end` give '(bad)' with badReason 'truncated' and len = the bytes available (the runtime turns
@@ -24,8 +24,8 @@
 //    jcc/jmp rel8, loop and jrcxz ignore it.
 
 import { Insn, K, P, A, U, setOperand } from './insn.js';
-import { Am, Sz, F, type Entry, type Form, type Sel } from './spec.js';
-import { MAP_ONE, MAP_0F, MAP_0F38, MAP_0F3A, MAP_X87, MAP_3DNOW } from './tables.js';
+import { Am, Sz, F, slot, type Entry, type Form, type Sel } from './spec.js';
+import { ONE_BYTE, TWO_BYTE, THREE_38, THREE_3A, X87, NOW3 } from './opcodes.js';
 import { vexForm } from './tables-vex.js';
 
 // ---- per-call scratch state (decode is synchronous and not re-entrant) ----
@@ -51,19 +51,19 @@ function next32(): number { const a = next(), b = next(), c = next(), d = next()
 function getModrm(): number { if (modrm < 0) modrm = next(); return modrm; }
 
 /** Segment-override prefix byte -> Seg number, or -1. */
-function segPrefixOf(b: number): number {
-  switch (b) {
-    case 0x26: return 0;
-    case 0x2e: return 1;
-    case 0x36: return 2;
-    case 0x3e: return 3;
-    case 0x64: return 4;
-    case 0x65: return 5;
-    default: return -1;
-  }
-}
+const SEG_PREFIX = new Int8Array(256).fill(-1);
+SEG_PREFIX[0x26] = 0; SEG_PREFIX[0x2e] = 1; SEG_PREFIX[0x36] = 2; SEG_PREFIX[0x3e] = 3; SEG_PREFIX[0x64] = 4; SEG_PREFIX[0x65] = 5;
 
 export function decode(buf: Uint8Array, off: number, end: number, addr: number, m: 64 | 32 | 16): Insn {
+  const i = decodeFrom(buf, off, end, addr, m);
+  // buf may be the whole of guest memory (the code cache decodes in place): do not keep it alive.
+  B = NO_BYTES;
+  return i;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+function decodeFrom(buf: Uint8Array, off: number, end: number, addr: number, m: 64 | 32 | 16): Insn {
   const i = new Insn();
   i.addr = addr; i.mode = m;
   B = buf; pos = off; start = off; lim = Math.min(end, buf.length); trunc = false; mode = m;
@@ -81,7 +81,7 @@ export function decode(buf: Uint8Array, off: number, end: number, addr: number, 
     else if (b === 0xf2 || b === 0xf3) rep = b;
     else if (b === 0x66) has66 = true;
     else if (b === 0x67) has67 = true;
-    else if (segPrefixOf(b) >= 0) segPrefix = segPrefixOf(b);
+    else if (SEG_PREFIX[b] >= 0) segPrefix = SEG_PREFIX[b];
     else if (m === 64 && (b & 0xf0) === 0x40) { rex = b; b = next(); continue; }
     else break;
     rex = 0;
@@ -102,22 +102,22 @@ export function decode(buf: Uint8Array, off: number, end: number, addr: number, 
   let entry: Entry | null;
   if (op === 0x0f) {
     op = next();
-    if (op === 0x38) { map = 2; op = next(); entry = MAP_0F38[op]; }
-    else if (op === 0x3a) { map = 3; op = next(); entry = MAP_0F3A[op]; }
+    if (op === 0x38) { map = 2; op = next(); entry = slot(THREE_38, op); }
+    else if (op === 0x3a) { map = 3; op = next(); entry = slot(THREE_3A, op); }
     else if (op === 0x0f) { map = 4; entry = null; }
-    else { map = 1; entry = MAP_0F[op]; }
+    else { map = 1; entry = slot(TWO_BYTE, op); }
   } else if (op >= 0xd8 && op <= 0xdf) {
-    entry = MAP_X87[op - 0xd8];
+    entry = slot(X87, op - 0xd8);
   } else if (op === 0x9b && isFwaitMerge()) {
     prefixes |= P.FWAIT;
     op = next();
-    entry = MAP_X87[op - 0xd8];
+    entry = slot(X87, op - 0xd8);
   } else if ((op === 0xc4 || op === 0xc5 || op === 0x62) && isVexStart()) {
     entry = readVex(op, i);
     map = i.opcode >> 8; op = i.opcode & 0xff;
     prefixes |= vex === 4 ? P.EVEX : P.VEX;
   } else {
-    entry = MAP_ONE[op];
+    entry = slot(ONE_BYTE, op);
   }
   if (vex === 0) i.opcode = map * 256 + op;
 
@@ -208,7 +208,7 @@ function isFwaitMerge(): boolean {
     pos = save;
     if (mr >= 0) {
       modrm = mr;
-      const f = resolve(MAP_X87[b1 - 0xd8]);
+      const f = resolve(slot(X87, b1 - 0xd8));
       modrm = -1;
       ok = f !== null;
     }
@@ -222,8 +222,10 @@ function unknownOpcode(map: number, op: number): string {
   return `unknown opcode ${pre}${op.toString(16).padStart(2, '0')}` + (modrm >= 0 ? ` /${(modrm >> 3) & 7}` : '');
 }
 
-/** A private copy of the instruction bytes (Buffer.slice would alias guest memory). */
-function copyBytes(a: number, b: number): Uint8Array { return new Uint8Array(B.subarray(a, b)); }
+/** A private copy of the instruction bytes: TypedArray's slice copies (Buffer's own slice would alias
+ *  the caller's buffer, which may be guest memory), in one builtin call. */
+function copyBytes(a: number, b: number): Uint8Array { return typedArraySlice.call(B, a, b); }
+const typedArraySlice = Uint8Array.prototype.slice;
 
 function finishBad(i: Insn, reason: string): Insn {
   if (trunc) return finishTruncated(i);
@@ -241,7 +243,7 @@ function finishTruncated(i: Insn): Insn {
 /** Walk the selectors of a table entry down to a form. Returns null for an invalid slot. */
 function resolve(e: Entry | null): Form | null {
   while (e !== null && e !== undefined) {
-    if (typeof e === 'string') return null; // tables are compiled at load; never reached
+    if (typeof e === 'string') return null; // every step below goes through slot(), which compiles leaves
     if ('mnem' in e) return e as Form;
     const s = e as Sel;
     if (s.pfx) {
@@ -252,26 +254,26 @@ function resolve(e: Entry | null): Form | null {
       else if (rep === 0xf2) k = 3;
       else if (has66) k = 1;
       if (!vex) { if (k >= 2) usedRep = true; else if (k === 1) used66 = true; }
-      e = s.pfx[k] ?? null;
+      e = slot(s.pfx, k);
     } else if (s.rep) {
       const k = rep === 0xf3 ? 1 : rep === 0xf2 ? 2 : 0;
-      if (k !== 0 && s.rep[k] !== null) { usedRep = true; e = s.rep[k]; } else e = s.rep[0];
-    } else if (s.mod) e = s.mod[getModrm() >= 0xc0 ? 1 : 0];
-    else if (s.reg) e = s.reg[(getModrm() >> 3) & 7] ?? null;
-    else if (s.rm) e = s.rm[getModrm() & 7] ?? null;
+      if (k !== 0 && s.rep[k] !== null) { usedRep = true; e = slot(s.rep, k); } else e = slot(s.rep, 0);
+    } else if (s.mod) e = slot(s.mod, getModrm() >= 0xc0 ? 1 : 0);
+    else if (s.reg) e = slot(s.reg, (getModrm() >> 3) & 7);
+    else if (s.rm) e = slot(s.rm, getModrm() & 7);
     else if (s.mode) {
-      e = s.mode[mode === 64 ? 0 : 1];
+      e = slot(s.mode, mode === 64 ? 0 : 1);
       if (!e && s.mode[mode === 64 ? 1 : 0]) bad = mode === 64 ? 'invalid in 64-bit mode' : 'valid only in 64-bit mode';
     }
-    else if (s.w) { wSel = true; e = s.w[(vex ? vexW : rex & 8) ? 1 : 0]; }
+    else if (s.w) { wSel = true; e = slot(s.w, (vex ? vexW : rex & 8) ? 1 : 0); }
     else if (s.os) {
       osUsed = true;
       const o = mode === 64 ? (rex & 8 ? 2 : has66 ? 0 : 1) : ((mode === 32) !== has66 ? 1 : 0);
-      e = s.os[o];
-    } else if (s.as) { asSel = true; e = s.as[adsize === 8 ? 2 : adsize === 4 ? 1 : 0]; }
-    else if (s.l) e = s.l[vexL] ?? null;
-    else if (s.rexb) e = s.rexb[rex & 1 ? 1 : 0];
-    else if (s.p66) { osUsed = true; e = s.p66[has66 ? 1 : 0]; }
+      e = slot(s.os, o);
+    } else if (s.as) { asSel = true; e = slot(s.as, adsize === 8 ? 2 : adsize === 4 ? 1 : 0); }
+    else if (s.l) e = slot(s.l, vexL);
+    else if (s.rexb) e = slot(s.rexb, rex & 1 ? 1 : 0);
+    else if (s.p66) { osUsed = true; e = slot(s.p66, has66 ? 1 : 0); }
     else return null;
   }
   return null;
@@ -293,7 +295,7 @@ function read3dnow(): Form | null {
   }
   const at = save + skip;
   if (at >= lim) { trunc = true; return null; }
-  const f = MAP_3DNOW[B[at]] as Form | null;
+  const f = slot(NOW3, B[at]) as Form | null;
   if (f === null) bad = `unknown 3DNow! suffix ${B[at].toString(16)}`;
   return f;
 }

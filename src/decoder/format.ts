@@ -5,7 +5,7 @@
 
 import { type Insn, K, P, U, A, CC_NAMES, Seg } from './insn.js';
 import { decode } from './decode.js';
-import { CMP_PRED, VPCMP_PRED, PCLMUL_PRED } from './tables.js';
+import { CMP_PRED, VPCMP_PRED, PCLMUL_PRED } from './opcodes.js';
 
 const GPR64 = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'];
 const GPR32 = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'r8d', 'r9d', 'r10d', 'r11d', 'r12d', 'r13d', 'r14d', 'r15d'];

@@ -1,11 +1,12 @@
-// The vocabulary of the opcode tables (tables.ts, tables-vex.ts) and its compiler.
+// The vocabulary of the opcode tables (opcodes.ts, tables-vex.ts) and its compiler.
 //
 // A table slot is an `Entry`: either a leaf string such as 'add Ev,Gv lock' or a selector object that
 // picks a sub-entry by a decoding fact (mandatory prefix, ModRM.mod/reg/rm, mode, REX.W, operand size,
 // address size, VEX.L). Leaf strings are "mnemonic [operands] [attributes]":
 //   - operands use the SDM's Appendix A notation (method letter + size code), comma separated, Intel order;
 //   - attributes are lower-case words (see ATTR below).
-// Leaves are compiled once, at module load, into `Form` objects; the decoder never parses strings.
+// Leaves are compiled into `Form` objects the first time the decoder reaches them (`slot`), and the Form
+// replaces the string in its table, so each leaf is parsed at most once.
 
 import { A } from './insn.js';
 
@@ -163,7 +164,8 @@ function parseOperand(tok: string, where: string): OpSpec {
   return { am, sz, reg: 0 };
 }
 
-/** Compile one leaf string. Runs at module load only (table errors are programming errors). */
+/** Compile one leaf string (table errors are programming errors; tables.ts compiles every leaf, so the
+ *  tests that walk it find them). */
 export function compileLeaf(s: string): Form {
   const words = s.trim().split(/\s+/);
   const mnem = words[0].replace(/_only\)$/, ' only)'); // objdump's 'fneni(8087 only)'
@@ -183,6 +185,13 @@ export function compileLeaf(s: string): Form {
   const hasModrm = ops.some((o) => MODRM_METHODS.has(o.am));
   if (ops.some((o) => o.sz === Sz.O)) flags |= A.OWORD;
   return finishForm({ mnem, ops, flags, hasModrm, l0 });
+}
+
+/** Entry k of a table or selector, compiling a leaf string in place the first time it is reached. */
+export function slot(arr: (Entry | null)[], k: number): Form | Sel | null {
+  const e = arr[k];
+  if (typeof e === 'string') return (arr[k] = compileLeaf(e));
+  return e ?? null;
 }
 
 /** Compile a table in place: every leaf string becomes a Form (selectors are walked recursively). */

@@ -1,6 +1,6 @@
 // VEX (C4/C5) and EVEX (62) opcode tables.
 //
-// Most VEX forms are the legacy SSE forms of tables.ts with a 'v' prefix and the VEX.vvvv source inserted
+// Most VEX forms are the legacy SSE forms of opcodes.ts with a 'v' prefix and the VEX.vvvv source inserted
 // after the destination; they are DERIVED here from the legacy maps (so each mnemonic is written once).
 // Legacy forms marked `nv` have no VEX form; `v2` keeps two operands. Instructions that exist only with
 // VEX (AVX/AVX2/FMA/F16C/BMI/opmask) are listed in VEX_ONLY. EVEX forms are derived from the VEX forms with
@@ -8,8 +8,8 @@
 // ringjit does not advertise AVX in CPUID: these tables exist for disassembly agreement only.
 
 import { A } from './insn.js';
-import { Am, F, Sz, compile, finishForm, type Entry, type Form, type Sel, type OpSpec } from './spec.js';
-import { MAP_0F, MAP_0F38, MAP_0F3A } from './tables.js';
+import { Am, F, Sz, compile, compileLeaf, finishForm, slot, type Entry, type Form, type Sel, type OpSpec } from './spec.js';
+import { TWO_BYTE, THREE_38, THREE_3A } from './opcodes.js';
 
 type E = Entry | null;
 const pfx = (...e: E[]): Sel => ({ pfx: e });
@@ -120,17 +120,18 @@ function vexForm1(f: Form): Form {
   else if (!(f.flags & F.V2) && ops.length >= 2 && first === Am.V) ops = [ops[0], { ...H, sz: ops[0].sz }, ...ops.slice(1)];
   return finishForm({ mnem: 'v' + f.mnem, ops, flags: f.flags, hasModrm: true, l0: f.l0 });
 }
-/** Deep-map a compiled entry tree, transforming leaves; selectors the VEX encoding cannot reach become null. */
+/** Deep-map an entry tree (compiling its leaves), transforming leaves; selectors the VEX encoding
+ *  cannot reach become null. */
 function mapTree(e: E, leaf: (f: Form) => E): E {
   if (e === null || e === undefined) return null;
-  if (typeof e === 'string') return null;
-  if ('mnem' in e) return leaf(e as Form);
-  const s = e as Sel;
+  const c = typeof e === 'string' ? compileLeaf(e) : e;
+  if ('mnem' in c) return leaf(c as Form);
+  const s = c as Sel;
   if (s.rep || s.os || s.as || s.rexb || s.p66 || s.mode) return null;
   const out: Sel = {};
   for (const key of Object.keys(s) as (keyof Sel)[]) {
-    const arr = (s[key] as E[]).map((x) => mapTree(x, leaf));
-    (out as Record<string, E[]>)[key] = arr;
+    const src = s[key] as E[];
+    (out as Record<string, E[]>)[key] = src.map((_, k) => mapTree(slot(src, k), leaf));
   }
   return out;
 }
@@ -146,12 +147,13 @@ function merge(own: E | undefined, derived: E): E {
   return o;
 }
 
-const LEGACY = [null, MAP_0F, MAP_0F38, MAP_0F3A];
-const VEX_MAPS: E[][] = [[], [], [], []];
-for (let m = 1; m <= 3; m++) {
-  for (let op = 0; op < 256; op++) {
-    VEX_MAPS[m][op] = merge(VEX_ONLY[(m << 8) | op], mapTree(LEGACY[m]![op], vexLeaf));
+const LEGACY = [null, TWO_BYTE, THREE_38, THREE_3A];
+function deriveVexMaps(): E[][] {
+  const maps: E[][] = [[], [], [], []];
+  for (let m = 1; m <= 3; m++) {
+    for (let op = 0; op < 256; op++) maps[m][op] = merge(VEX_ONLY[(m << 8) | op], mapTree(slot(LEGACY[m]!, op), vexLeaf));
   }
+  return maps;
 }
 
 // ---- EVEX ----
@@ -267,16 +269,24 @@ const EVEX_ONLY: Record<number, E> = {
   0x366: p66(wv('vfpclassp', 'KG,Wx,Ib', 's', 'd')), 0x367: p66(wv('vfpclasss', 'KG,Wd,Ib', 's', 'd')),
 };
 for (let op = 0x96; op <= 0xbf; op++) if ((op & 15) >= 6) EVEX_ONLY[0x200 | op] = fma(op);
-const EVEX_MAPS: E[][] = [[], [], [], []];
-for (let m = 1; m <= 3; m++) {
-  for (let op = 0; op < 256; op++) {
-    EVEX_MAPS[m][op] = merge(EVEX_ONLY[(m << 8) | op], mapTree(VEX_MAPS[m][op], evexLeaf));
+function deriveEvexMaps(vexMaps: E[][]): E[][] {
+  const maps: E[][] = [[], [], [], []];
+  for (let m = 1; m <= 3; m++) {
+    for (let op = 0; op < 256; op++) maps[m][op] = merge(EVEX_ONLY[(m << 8) | op], mapTree(vexMaps[m][op], evexLeaf));
   }
+  return maps;
 }
+
+// Derived on first use: ringjit does not advertise AVX, so programs rarely contain VEX code, and the
+// derivation walks the whole 0F, 0F38 and 0F3A maps (~4 ms of CPU at every start when done at load).
+let VEX_MAPS: E[][] | null = null;
+let EVEX_MAPS: E[][] | null = null;
 
 /** The table entry for a VEX or EVEX instruction in map 1-3 (0F, 0F38, 0F3A); the decoder resolves the
  *  selectors (pp as the mandatory prefix, W, L, ModRM). Other maps are not decoded (null). */
 export function vexForm(map: number, op: number, evex: boolean): Entry | null {
   if (map < 1 || map > 3) return null;
-  return (evex ? EVEX_MAPS : VEX_MAPS)[map][op] ?? null;
+  VEX_MAPS ??= deriveVexMaps();
+  if (evex) EVEX_MAPS ??= deriveEvexMaps(VEX_MAPS);
+  return (evex ? EVEX_MAPS! : VEX_MAPS)[map][op] ?? null;
 }

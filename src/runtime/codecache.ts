@@ -80,52 +80,74 @@ export class CodeCache {
   get size(): number { return this.blocks.size; }
 
   private decodeBlock(start: number): Block {
-    const cpu = this.cpu, mmu = cpu.mmu, buf = this.fetchBuf;
+    const cpu = this.cpu, mmu = cpu.mmu;
     const insns: Insn[] = [];
     const pages: number[] = [];
     let addr = start;
     const mode = 64;
+    // The virtual page being decoded and the physical address of its first byte: one translation per
+    // page rather than per instruction.
+    let pageVa = NaN, pagePa = 0;
     for (;;) {
-      // Fetch up to 15 bytes; stop early at a page whose translation faults (reported only if the
-      // instruction really needs those bytes).
-      const lo = addrLo(addr), hi = addrHi(addr);
-      const pa = mmu.translate(lo, hi, Access.Exec);
-      const page = pa >>> 12;
-      if (!pages.includes(page)) pages.push(page);
-      const inPage = 4096 - (lo & 4095);
-      const u8 = cpu.mem.u8;
-      let avail = Math.min(15, inPage);
-      buf.set(u8.subarray(pa, pa + avail), 0);
-      let nextFault: GuestFault | null = null;
-      if (avail < 15) {
-        const a2 = addr + avail;
-        try {
-          const pa2 = mmu.translate(addrLo(a2), addrHi(a2), Access.Exec);
-          buf.set(cpu.mem.u8.subarray(pa2, pa2 + (15 - avail)), avail);
-          avail = 15;
-          const p2 = pa2 >>> 12;
-          if (!pages.includes(p2)) pages.push(p2);
-        } catch (f) {
-          if (!(f instanceof GuestFault)) throw f;
-          nextFault = f;
-        }
+      const off = addrLo(addr) & 4095;
+      if (addr - off !== pageVa) {
+        pagePa = mmu.translate(addrLo(addr), addrHi(addr), Access.Exec) - off;
+        pageVa = addr - off;
+        const page = pagePa >>> 12;
+        if (!pages.includes(page)) pages.push(page);
       }
-      const insn = decode(buf, 0, avail, addr, mode);
-      if (insn.mnem === '(bad)' && insn.badReason === 'truncated' && nextFault) {
-        if (insns.length > 0) break; // end the block before it; the fault happens when it is reached
-        throw nextFault;
+      let insn: Insn;
+      if (off <= 4096 - 15) {
+        // The longest instruction fits in the page: decode straight from guest memory (no copy).
+        const pa = pagePa + off;
+        insn = decode(cpu.mem.u8, pa, pa + 15, addr, mode);
+      } else {
+        const r = this.decodeAcrossPage(addr, pagePa + off, 4096 - off, pages);
+        if (r instanceof GuestFault) {
+          if (insns.length > 0) break; // end the block before it; the fault happens when it is reached
+          throw r;
+        }
+        insn = r;
       }
       insns.push(insn);
       addr += insn.len;
       if (endsBlock(insn) || insns.length >= MAX_BLOCK_INSNS) break;
     }
     for (const p of pages) {
-      cpu.mmu.protectCodePage(p);
+      // Marking a page scans every TLB bank for write tags; a page already marked has none (the MMU
+      // never fills a write tag for a code page), so only the first block from a page pays for it.
+      if (!(p < mmu.codePages.length && mmu.codePages[p])) mmu.protectCodePage(p);
       let s = this.byPage.get(p);
       if (!s) { s = new Set(); this.byPage.set(p, s); }
       s.add(start);
     }
     this.blocksDecoded++;
     return new Block(start, insns, pages);
+  }
+
+  /**
+   * Decode an instruction that starts within 15 bytes of its page's end: copy what the page holds,
+   * then up to 15 bytes in total from the next page if it is mapped executable. Returns the next
+   * page's fault instead when the instruction needs bytes from it.
+   */
+  private decodeAcrossPage(addr: number, pa: number, inPage: number, pages: number[]): Insn | GuestFault {
+    const cpu = this.cpu, buf = this.fetchBuf;
+    buf.set(cpu.mem.u8.subarray(pa, pa + inPage), 0);
+    let avail = inPage;
+    let nextFault: GuestFault | null = null;
+    const a2 = addr + inPage;
+    try {
+      const pa2 = cpu.mmu.translate(addrLo(a2), addrHi(a2), Access.Exec);
+      buf.set(cpu.mem.u8.subarray(pa2, pa2 + (15 - inPage)), inPage);
+      avail = 15;
+      const p2 = pa2 >>> 12;
+      if (!pages.includes(p2)) pages.push(p2);
+    } catch (f) {
+      if (!(f instanceof GuestFault)) throw f;
+      nextFault = f;
+    }
+    const insn = decode(buf, 0, avail, addr, 64);
+    if (insn.mnem === '(bad)' && insn.badReason === 'truncated' && nextFault) return nextFault;
+    return insn;
   }
 }

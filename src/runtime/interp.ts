@@ -4,7 +4,7 @@
 // from the decoded record at run time. So the interpreter never specialises to particular guest code,
 // yet it runs the very same semantics text as the translator (DESIGN decision 1).
 
-import { type Insn, K, kindOf, regOf, sizeOf } from '../decoder/insn.js';
+import { type Insn, K } from '../decoder/insn.js';
 import { formatInsn } from '../decoder/format.js';
 import { Emitter } from '../semantics/emit.js';
 import { semanticsOf } from '../semantics/index.js';
@@ -15,32 +15,44 @@ import { PAR, rt, SCALE_SHIFT } from './rt.js';
 
 export type Handler = (cpu: Cpu, i: Insn) => void;
 
-/** Everything a semantics function may branch on at generation time when operands are generic. */
-export function formKey(i: Insn): string {
-  let k = `${i.mnem}|${i.nops}|${i.opsize}|${i.adsize}|${i.prefixes}|${i.simdPrefix}|${i.mode}`;
-  for (let n = 0; n < i.nops; n++) {
-    const kind = kindOf(i, n), size = sizeOf(i, n), reg = regOf(i, n);
-    k += `|${kind}:${size}`;
-    if (kind === K.Reg && size === 1 && reg >= 16) k += 'h';
-    // Non-GPR register operands (xmm, cr, sreg...) are baked into SIMD/system handlers by number.
-    if (kind !== K.Reg && kind !== K.Mem && kind !== K.Imm && kind !== K.Rel) k += `#${reg}`;
-  }
-  if (i.k0 === K.Mem || i.k1 === K.Mem || i.k2 === K.Mem || i.k3 === K.Mem || i.mnem === 'lea') {
-    k += `|m${i.base >= 0 ? 'b' : ''}${i.index >= 0 ? 'x' : ''}${i.ripRel ? 'r' : ''}${i.seg}`;
-  }
-  return k;
+/**
+ * Everything besides the mnemonic that a semantics function may branch on at generation time when
+ * operands are generic: one UTF-16 unit per field (every field is a small non-negative integer), so
+ * the key is a single short flat string built by one call. (A key built by concatenating decimal
+ * fields, flattened and hashed at each lookup, cost ~4x as much: ~9 ms of a hello-world run.)
+ */
+export function formShape(i: Insn): string {
+  const n = i.nops;
+  const hasMem = i.k0 === K.Mem || i.k1 === K.Mem || i.k2 === K.Mem || i.k3 === K.Mem || i.mnem === 'lea';
+  const mem = hasMem ? 1 | (i.base >= 0 ? 2 : 0) | (i.index >= 0 ? 4 : 0) | (i.ripRel ? 8 : 0) | ((i.seg + 1) << 4) : 0;
+  return String.fromCharCode(n, i.opsize, i.adsize, i.prefixes, i.simdPrefix, i.mode, mem,
+    n > 0 ? i.k0 : 0, n > 0 ? i.s0 : 0, n > 0 ? regPart(i.k0, i.s0, i.r0) : 0,
+    n > 1 ? i.k1 : 0, n > 1 ? i.s1 : 0, n > 1 ? regPart(i.k1, i.s1, i.r1) : 0,
+    n > 2 ? i.k2 : 0, n > 2 ? i.s2 : 0, n > 2 ? regPart(i.k2, i.s2, i.r2) : 0,
+    n > 3 ? i.k3 : 0, n > 3 ? i.s3 : 0, n > 3 ? regPart(i.k3, i.s3, i.r3) : 0);
+}
+
+/** The part of an operand's register number the handler depends on: for a GPR only whether it is a
+ *  high-byte register (AH..BH); non-GPR registers (xmm, cr, sreg ...) are baked in by number. */
+function regPart(kind: K, size: number, reg: number): number {
+  if (kind === K.Reg) return size === 1 && reg >= 16 ? 1 : 0;
+  return kind === K.Mem || kind === K.Imm || kind === K.Rel ? 0 : reg;
 }
 
 const PRELUDE = 'const R = cpu.regs, CC = cpu.cc, M = cpu.mmu;';
 
-/** Compile `body` (generated from semantics) into a function of (cpu, i). */
+/** Compile `body` (generated from semantics) into a function of (cpu, i). The parentheses make V8
+ *  compile the handler with its wrapper (every handler runs at once) instead of pre-parsing it now
+ *  and parsing it again at the first call. */
 export function compileHandler(body: string, name: string, helpers: Record<string, Helper>): Handler {
-  const src = `return function ${name}(cpu, i) {\n${PRELUDE}\n${body}\n}`;
+  const src = `return (function ${name}(cpu, i) {\n${PRELUDE}\n${body}\n});`;
   return new Function('rt', 'H', 'PAR', 'SCALE_SHIFT', src)(rt, helpers, PAR, SCALE_SHIFT) as Handler;
 }
 
 export class Interpreter {
-  private readonly forms = new Map<string, Handler>();
+  /** Handlers by mnemonic, then by formShape. (The mnemonic strings come from the opcode tables, so
+   *  their hashes are computed once.) */
+  private readonly forms = new Map<string, Map<string, Handler>>();
   formsCompiled = 0;
 
   constructor(private readonly helpers: Record<string, Helper>) {}
@@ -48,11 +60,13 @@ export class Interpreter {
   /** The handler for an instruction (cached on the record and per form). */
   handlerOf(i: Insn): Handler {
     if (i.handler) return i.handler;
-    const key = formKey(i);
-    let h = this.forms.get(key);
-    if (!h) {
+    let byShape = this.forms.get(i.mnem);
+    if (byShape === undefined) { byShape = new Map(); this.forms.set(i.mnem, byShape); }
+    const shape = formShape(i);
+    let h = byShape.get(shape);
+    if (h === undefined) {
       h = this.build(i);
-      this.forms.set(key, h);
+      byShape.set(shape, h);
       this.formsCompiled++;
     }
     i.handler = h;
