@@ -34,16 +34,7 @@ import { REPO_ROOT } from './helpers/run.js';
  * Known host-safety defects (understood, owned elsewhere, not fixed yet): a failure matching one of these is
  * reported on stdout instead of failing the test. Remove an entry when its fix lands (a stale entry is reported).
  */
-const KNOWN_HOST_SAFETY: { id: string; match: RegExp; reason: string; owner: string }[] = [
-  {
-    id: 'mmx-message-mnemonic',
-    match: /string literal not from ringjit's sources: 'MMX form of '\w+' is not implemented'/,
-    reason: "src/semantics/simd/common.ts raises `MMX form of '${e.i.mnem}' is not implemented`: the mnemonic " +
-      '(chosen by guest bytes) becomes text in generated code. Use a fixed message (the #UD detail can name the ' +
-      'instruction at run time from I[k], as the interpreter\'s unimplemented handler does)',
-    owner: 'SIMD (semantics/simd/common.ts)',
-  },
-];
+const KNOWN_HOST_SAFETY: { id: string; match: RegExp; reason: string; owner: string }[] = [];
 function knownHostSafety(msg: string): string | null {
   return KNOWN_HOST_SAFETY.find((k) => k.match.test(msg))?.id ?? null;
 }

@@ -22,7 +22,9 @@ export function L(x: number, k: number): string { return `cpu.xmm[${4 * x + k}]`
 /** MMX forms share mnemonics with the SSE2 integer forms; MMX state is not modelled. Returns true when handled. */
 export function mmx(e: Emitter): boolean {
   for (let n = 0; n < e.i.nops; n++) {
-    if (e.kind(n) === K.Mmx) { e.raise(6, `MMX form of '${e.i.mnem}' is not implemented`); return true; }
+    // The message names the instruction at run time from the decoded record: generated code never
+    // contains text chosen by guest bytes (test/host-safety.test.ts).
+    if (e.kind(n) === K.Mmx) { e.line(`throw rt.fault(6, 0, "MMX form of '" + ${e.insnRef()}.mnem + "' is not implemented");`); return true; }
   }
   return false;
 }
