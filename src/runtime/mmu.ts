@@ -80,8 +80,11 @@ export class Mmu {
 
   readonly stats: MmuStats = { tlbMisses: 0, tlbFlushes: 0, pageWalks: 0 };
 
-  /** Result high half of the last 64-bit read (rd64 returns the low half). */
+  /** Result high half of the last 64-bit read (rd64 returns the low half); lane 1 of a 128-bit read. */
   hi = 0;
+  /** Lanes 2 and 3 of the last 128-bit read. */
+  hi2 = 0;
+  hi3 = 0;
   /** The CPL used for permission checks (kept in sync by the CPU through setCpl). */
   cpl = 3;
   /** First TLB set of the current privilege class: 0 for CPL 3, TLB_SETS for supervisor. */
@@ -290,6 +293,23 @@ export class Mmu {
     this.hi = this.mem.dv.getInt32(pa + 4, true);
     return this.mem.dv.getInt32(pa, true);
   }
+  /** 16 bytes (SSE): returns lane 0; lanes 1..3 are left in this.hi, this.hi2, this.hi3. Both halves are
+   * read before it returns, so a fault on the second page leaves nothing half-done. */
+  rd128(lo: number, hi: number): number {
+    const s = tlbSet(lo) + this.tlbOff;
+    if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4080) {
+      const p = this.phys[s] + (lo & 4095), dv = this.mem.dv;
+      this.hi = dv.getInt32(p + 4, true); this.hi2 = dv.getInt32(p + 8, true); this.hi3 = dv.getInt32(p + 12, true);
+      return dv.getInt32(p, true);
+    }
+    return this.rd128Slow(lo, hi);
+  }
+  private rd128Slow(lo: number, hi: number): number {
+    const l0 = this.rd64(lo, hi), l1 = this.hi;
+    const l2 = this.rd64((lo + 8) | 0, carryHi(lo, 8, hi)), l3 = this.hi;
+    this.hi = l1; this.hi2 = l2; this.hi3 = l3;
+    return l0;
+  }
   private rdCross(lo: number, hi: number, n: number): number {
     let v = 0;
     for (let k = 0; k < n; k++) v |= this.rd8((lo + k) | 0, carryHi(lo, k, hi)) << (8 * k);
@@ -332,6 +352,22 @@ export class Mmu {
     const pa = this.translateWrite(lo, hi);
     this.mem.dv.setInt32(pa, vlo, true);
     this.mem.dv.setInt32(pa + 4, vhi, true);
+  }
+  /** 16 bytes (SSE), all or nothing: a store crossing into another page probes both pages first. */
+  wr128(lo: number, hi: number, v0: number, v1: number, v2: number, v3: number): void {
+    const s = tlbSet(lo) + this.tlbOff;
+    if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4080) {
+      const p = this.phys[s] + (lo & 4095), dv = this.mem.dv;
+      dv.setInt32(p, v0, true); dv.setInt32(p + 4, v1, true); dv.setInt32(p + 8, v2, true); dv.setInt32(p + 12, v3, true);
+      return;
+    }
+    this.wr128Slow(lo, hi, v0, v1, v2, v3);
+  }
+  private wr128Slow(lo: number, hi: number, v0: number, v1: number, v2: number, v3: number): void {
+    // Within one page the first half's write proves the page writable for the second.
+    if ((lo & 4095) > 4080) this.probe(lo, hi, 16, Access.Write);
+    this.wr64(lo, hi, v0, v1);
+    this.wr64((lo + 8) | 0, carryHi(lo, 8, hi), v2, v3);
   }
   private wrCross(lo: number, hi: number, v: number, n: number): void {
     // Probe both pages before writing any byte.

@@ -209,6 +209,15 @@ export class Emitter {
       default: this.line(`M.wr64(${a.lo}, ${a.hi}, ${v.lo}, ${v.hi});`);
     }
   }
+  /** 16 bytes at a as four int32 lanes (SSE); a fault on either half leaves nothing changed. */
+  load16(a: V): string[] {
+    const l0 = this.tmp(`M.rd128(${a.lo}, ${a.hi})`);
+    return [l0, this.tmp('M.hi'), this.tmp('M.hi2'), this.tmp('M.hi3')];
+  }
+  /** Store four int32 lanes to 16 bytes at a, all or nothing. */
+  store16(a: V, lanes: string[]): void {
+    this.line(`M.wr128(${a.lo}, ${a.hi}, ${lanes.join(', ')});`);
+  }
   /** Check that [a, a + size) is writable (#PF/#GP as a write would raise) without writing (ENTER's final
    *  stack check). */
   probeWrite(size: number, a: V): void {

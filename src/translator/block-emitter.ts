@@ -171,4 +171,8 @@ export class BlockEmitter extends Emitter {
     this.st.stored = true;
     super.store(size, a, v);
   }
+  override store16(a: V, lanes: string[]): void {
+    this.st.stored = true;
+    super.store16(a, lanes);
+  }
 }

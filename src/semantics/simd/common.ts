@@ -40,15 +40,9 @@ export function align16(e: Emitter, a: V): void {
   e.line(`if ((${a.lo} & 15) !== 0) throw rt.gp('misaligned 16-byte operand');`);
 }
 
-/**
- * a + 8 as expressions, without temporaries (Emitter.addrPlus makes three): a.lo and a.hi are the
- * simple values ea() returns, and the carry into the high half is a compare. Fewer locals matter:
- * V8's cost of entering a generated function grows with the number of locals it declares (measured:
- * ~0.2 ns per local per call), and a region pays for all of its instructions' locals on every entry.
- */
-function plus8(a: V): V {
-  return { lo: `(${a.lo} + 8) | 0`, hi: `(${a.hi} + ((${a.lo} >>> 0) > 4294967287 ? 1 : 0)) | 0` };
-}
+// Few locals: V8's cost of entering a generated function grows with the number of locals it declares
+// (measured: ~0.2 ns per local per call), and a region pays for all of its instructions' locals on
+// every entry. So lanes are read in place where safe and 16-byte accesses are one accessor call.
 
 /** Read `bytes` (4, 8 or 16) at address a into lane temps. */
 export function loadLanes(e: Emitter, a: V, bytes: number, aligned: boolean): string[] {
@@ -56,9 +50,7 @@ export function loadLanes(e: Emitter, a: V, bytes: number, aligned: boolean): st
   if (bytes === 2) return [e.load(2, a).lo];
   if (bytes === 8) { const v = e.load(8, a); return [v.lo, v.hi]; }
   if (aligned) align16(e, a);
-  const v0 = e.load(8, a);
-  const v1 = e.load(8, plus8(a));
-  return [v0.lo, v0.hi, v1.lo, v1.hi];
+  return e.load16(a);
 }
 
 /**
@@ -90,13 +82,10 @@ export function src(e: Emitter, n: number, bytes: number, aligned: boolean): num
 export function storeLanes(e: Emitter, a: V, x: number, k0: number, bytes: number, aligned: boolean): void {
   if (bytes === 4) { e.store(4, a, { lo: L(x, k0), hi: '0' }); return; }
   if (bytes === 8) { e.store(8, a, { lo: L(x, k0), hi: L(x, k0 + 1) }); return; }
-  // A fault on the second half must leave memory untouched, so a store that crosses into another page
-  // probes both pages first. Within one page (always, when 16-byte aligned) the first half's write
-  // proves the page writable for the second, and the probe call is skipped.
+  // One accessor call for all 16 bytes: the MMU makes it all or nothing (a store crossing into another
+  // page probes both pages first).
   if (aligned) align16(e, a);
-  else e.line(`if ((${a.lo} & 4095) > 4080) M.probe(${a.lo}, ${a.hi}, 16, 1);`);
-  e.store(8, a, { lo: L(x, 0), hi: L(x, 1) });
-  e.store(8, plus8(a), { lo: L(x, 2), hi: L(x, 3) });
+  e.store16(a, [L(x, 0), L(x, 1), L(x, 2), L(x, 3)]);
 }
 
 /**
@@ -105,7 +94,7 @@ export function storeLanes(e: Emitter, a: V, x: number, k0: number, bytes: numbe
  * keep the lane: A(j) is the old lane j of d, B(j) the source's lane j, taken from `src` (the loaded
  * temps of a memory operand) or else xmm register `srcReg` (when that is d, B reads through A). The
  * assignments are ordered so that no lane is overwritten while a pending expression still reads it;
- * a lane is copied to a temporary only to break a cycle (pshufd x, x, 0x1b). See plus8 on why
+ * a lane is copied to a temporary only to break a cycle (pshufd x, x, 0x1b). See the note above loadLanes on why
  * temporaries are avoided.
  */
 export function permuteLanes(e: Emitter, d: number, src: string[] | null, srcReg: number,

@@ -35,7 +35,7 @@ interface Lanes { X: string; S: string; d0: number; s0: number; n: number; min: 
 function lanes(shape: Shape, d: number, s: number): Lanes {
   const dbl = shape[1] === 'd';
   const per = dbl ? 2 : 4;
-  // Views and lanes are read in place rather than copied to locals (few locals: see common.ts plus8).
+  // Views and lanes are read in place rather than copied to locals (few locals: see the note above common.ts loadLanes).
   const X = dbl ? 'cpu.xmmF64' : 'cpu.xmmF32';
   const S = s === SCR ? (dbl ? 'rt.SRCF64' : 'rt.SRCF32') : X;
   return { X, S, d0: d * per, s0: s === SCR ? 0 : s * per, n: shape[0] === 's' ? 1 : per, min: dbl ? MIN_D : MIN_F, dbl };
