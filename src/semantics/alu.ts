@@ -308,6 +308,18 @@ function multiply(e: Emitter, size: number, signed: boolean, a: V, b: V): { low:
   const sig = signed ? `(((${low.lo} << ${32 - bits}) >> ${32 - bits}) !== ${p})` : `(${high.lo} !== 0)`;
   return { low, high: high, sig };
 }
+/**
+ * Low 64 bits of a 64x64 product (signed and unsigned agree), inline: alo*blo exactly via 16-bit limbs
+ * (every partial product and sum stays below 2^53), the cross terms only reach the high half. Inline
+ * rather than a primitive call: in hash loops the call and its OUT slot cost more than the arithmetic.
+ */
+function mulLow64(e: Emitter, a: V, b: V): V {
+  const a0 = e.tmp(`${a.lo} & 0xffff`), a1 = e.tmp(`${a.lo} >>> 16`), b0 = e.tmp(`${b.lo} & 0xffff`), b1 = e.tmp(`${b.lo} >>> 16`);
+  const m1 = e.tmp(`${a1} * ${b0} + ((${a0} * ${b0}) >>> 16)`);
+  const hi = e.tmp(`(${a1} * ${b1} + (${m1} >>> 16) + ((${a0} * ${b1} + (${m1} & 0xffff)) >>> 16) + ` +
+    `Math.imul(${a.lo}, ${b.hi}) + Math.imul(${a.hi}, ${b.lo})) | 0`);
+  return { lo: e.tmp(`Math.imul(${a.lo}, ${b.lo})`), hi };
+}
 function mulOneOperand(signed: boolean): Semantics {
   return (e) => {
     const size = e.size(0);
@@ -327,7 +339,7 @@ ALU.imul = (e, i) => {
   const b = i.nops === 3 ? e.read(2, size) : e.read(1, size);
   if (size === 8) {
     // Only the low half is computed here; CF/OF come from the operands if something reads them.
-    const low = { lo: e.tmp(`rt.mullo64(${a.lo}, ${a.hi}, ${b.lo}, ${b.hi})`), hi: e.tmp('rt.OUT[1]') };
+    const low = mulLow64(e, a, b);
     e.write(0, low);
     e.setFlags(CcKind.IMUL, size, low, a, b);
     return;

@@ -23,18 +23,6 @@ export function sar64(lo: number, hi: number, n: number): number {
   OUT[1] = hi >> 31; return hi >> (n - 32);
 }
 
-/** Low 64 bits of a 64x64 product (signed and unsigned agree): lo returned, hi in OUT[1]. */
-export function mullo64(alo: number, ahi: number, blo: number, bhi: number): number {
-  // alo*blo exactly as 64 bits via 16-bit limbs; the cross terms only reach the high half.
-  const a0 = alo & 0xffff, a1 = alo >>> 16, b0 = blo & 0xffff, b1 = blo >>> 16;
-  const t = a0 * b0;
-  const m1 = a1 * b0 + (t >>> 16);
-  const m2 = a0 * b1 + (m1 & 0xffff);
-  const hiPart = a1 * b1 + (m1 >>> 16) + (m2 >>> 16);
-  OUT[1] = (hiPart + Math.imul(alo, bhi) + Math.imul(ahi, blo)) | 0;
-  return Math.imul(alo, blo);
-}
-
 /** 1 when the signed 128-bit product a*b does not fit in 64 bits (imul's CF/OF), else 0. */
 export function imulOverflow64(alo: number, ahi: number, blo: number, bhi: number): number {
   // Called from flag evaluation, possibly between a primitive's call and the reads of its OUT
