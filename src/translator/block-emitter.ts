@@ -10,6 +10,8 @@ import { condExpr } from '../semantics/flags.js';
 /** How branches inside a region are linked: block start address -> case index. */
 export interface RegionLinks {
   index: Map<number, number>;
+  /** Region blocks that follow a call in the region: where its `ret`s most likely go. */
+  returnSites: number[];
   /** Instructions of the current block retired when this instruction's branch is taken. */
   blockLen: number;
 }
@@ -109,6 +111,13 @@ export class BlockEmitter extends Emitter {
     this.branched = true;
     this.transferKind = 'jump';
     if (/^-?\d+$/.test(addr)) { this.line(transfer(Number(addr), this.links.index, this.links.blockLen)); return; }
+    if (this.i.mnem === 'ret' && this.links.returnSites.length > 0) {
+      // A return to the instruction after a call in this region (recursion, a loop calling a small
+      // function) continues inside the region instead of leaving it.
+      const x = this.tmp(addr);
+      for (const a of this.links.returnSites) this.line(`if (${x} === ${a}) { ${transfer(a, this.links.index, this.links.blockLen)} }`);
+      addr = x;
+    }
     this.line(`cpu.rip = ${addr}; ${exitTo('NaN', this.links.blockLen)}`);
   }
   override branchIf(cond: string): void {

@@ -60,7 +60,7 @@ function deadFlags(insns: Insn[], ctx: TranslateContext): boolean[] {
   const facts = insns.map((i, k) => {
     const sem = i.mnem === '(bad)' ? null : semanticsOf(i);
     if (!sem) return { resultRead: true, updateRead: true, fullWrite: false, fault: true };
-    const e = new BlockEmitter(i, scratch, k, { index: new Map(), blockLen: k + 1 });
+    const e = new BlockEmitter(i, scratch, k, { index: new Map(), returnSites: [], blockLen: k + 1 });
     try { sem(e, i); } catch { scratch.lines.length = 0; return { resultRead: true, updateRead: true, fullWrite: false, fault: true }; }
     const text = scratch.lines.splice(0).join('\n');
     return { resultRead: e.flagResultReads > 0, updateRead: e.flagUpdateReads > 0, fullWrite: e.lastFlags !== null, fault: mayFault(text) };
@@ -88,6 +88,8 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
   const st = new BlockState(ctx.tlbOffset, ctx.tlbMask);
   const index = new Map<number, number>();
   blocks.forEach((b, n) => index.set(b[0].addr, n));
+  const returnSites = blocks.map((b) => b[b.length - 1]).filter((i) => i.mnem === 'call')
+    .map((i) => i.addr + i.len).filter((a, k, all) => index.has(a) && all.indexOf(a) === k);
   const body: string[] = [];
   const insnLines: number[] = [];
   const flat: Insn[] = [];
@@ -106,7 +108,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
       const g = flat.length;
       flat.push(i); posInBlock.push(k);
       const next = i.addr + i.len;
-      const links: RegionLinks = { index, blockLen: k + 1 };
+      const links: RegionLinks = { index, returnSites, blockLen: k + 1 };
       const start = st.lines.length;
       st.stored = false;
       const sem = i.mnem === '(bad)' ? null : semanticsOf(i);
