@@ -2,8 +2,11 @@
 // Entry point of the `ringjit` command. Runs the bundled CLI, dist/ringjit.cjs (npm run build), with a
 // V8 code cache kept beside it: parsing the 600 KB bundle and compiling each of its functions on first
 // call cost ~30 ms of CPU per run, which the cache replaces by deserialising bytecode.
-import { createRequire } from 'node:module';
-import { setFlagsFromString } from 'node:v8';
+//
+// This file is CommonJS (bin/package.json): as an ES module it made Node load its ESM loader, and with
+// it fs/promises and readline (~5 ms of CPU per run), for nothing.
+'use strict';
+const { setFlagsFromString } = require('node:v8');
 
 // V8 optimises a function with TurboFan once it has run through an "interrupt budget" of bytecode
 // (66 KB by default). ringjit's own start-up work (decoding, handler generation, the kernel entry
@@ -15,15 +18,11 @@ import { setFlagsFromString } from 'node:v8';
 // set before the bundle is compiled so that all of its functions get it.
 setFlagsFromString('--interrupt-budget=270336');
 
-// CommonJS require for built-ins: `import ... from 'node:fs'` would make Node build the ESM facade of
-// fs, which reads every export and so loads fs/promises and the stream classes (~3 ms).
-const require = createRequire(import.meta.url);
 const fs = require('node:fs');
 const vm = require('node:vm');
-const { dirname } = require('node:path');
-const { fileURLToPath } = require('node:url');
+const { dirname, join } = require('node:path');
 
-const bundlePath = fileURLToPath(new URL('../dist/ringjit.cjs', import.meta.url));
+const bundlePath = join(__dirname, '..', 'dist', 'ringjit.cjs');
 let source;
 try {
   source = fs.readFileSync(bundlePath, 'utf8');
@@ -38,26 +37,86 @@ try {
 // A cache from another V8 version or with other V8 flags is rejected by V8, and then remade. A bundle
 // without a build id (not made by scripts/build.mjs) runs without a cache.
 const buildId = /^\/\/ ringjit build ([0-9a-f]+)/.exec(source)?.[1];
-const cachePath = buildId && `${bundlePath}.${buildId}.${process.version}-${process.arch}.v8cache`;
+const cacheStem = buildId && `${bundlePath}.${buildId}.${process.version}-${process.arch}`;
+const cachePath = cacheStem && `${cacheStem}.v8cache`;
 let cachedData;
 try { if (cachePath) cachedData = fs.readFileSync(cachePath); } catch { /* first run of this build: made below */ }
 
+// Scripts the bundle keeps between runs (the interpreter's handler library: src/runtime/interp.ts),
+// offered on globalThis so that the bundle also runs without them. Each is one file beside the code
+// cache, named after the build like it: the script's source (length-prefixed) followed by its own V8
+// code cache, so a cache can never be paired with another source. A file that fails to load or
+// whose code cache V8 rejects counts as absent (the bundle then makes and saves it again).
+const pendingSaves = new Map();
+
+function persistedPath(name) {
+  return cacheStem && /^[a-z]+$/.test(name) ? `${cacheStem}.${name}.v8cache` : undefined;
+}
+
+function installPersistedScripts() {
+  globalThis[Symbol.for('ringjit.persistedScripts')] = {
+    load(name) {
+      const path = persistedPath(name);
+      if (!path) return undefined;
+      try {
+        const file = fs.readFileSync(path);
+        const length = file.readUInt32LE(0);
+        const text = file.toString('utf8', 4, 4 + length);
+        const persisted = new vm.Script(text, { filename: `ringjit:${name}`, cachedData: file.subarray(4 + length) });
+        return persisted.cachedDataRejected ? undefined : persisted.runInThisContext();
+      } catch {
+        return undefined; // not made yet (or unreadable)
+      }
+    },
+    save(name, makeSource) { pendingSaves.set(name, makeSource); },
+  };
+}
+
 // The same wrapper as Node's CommonJS loader, on the bundle's first line (stack traces keep their lines).
+// The bundle only requires Node built-ins, so this file's `require` serves (node:module's createRequire
+// would load Node's ESM loader).
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`,
   { filename: bundlePath, cachedData });
-const module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath));
+installPersistedScripts();
+const bundle = { exports: {} };
+script.runInThisContext()(bundle.exports, require, bundle, bundlePath, dirname(bundlePath));
 
 const argv = process.argv.slice(2);
-process.exitCode = await module.exports.main(argv);
+bundle.exports.main(argv).then((code) => {
+  process.exitCode = code;
+  // Made after a run of guest code, so that it holds every function the engines compiled, not only
+  // the top level (a cache made by `ringjit disasm` or a usage error would leave most of them out).
+  const ranGuest = argv[0] === 'run' || argv[0] === 'boot';
+  if (cachePath && ranGuest && (cachedData === undefined || script.cachedDataRejected)) {
+    writeAtomically(cachePath, () => script.createCachedData());
+  }
+  savePersistedScripts();
+});
 
-// Made after a run of guest code, so that it holds every function the engines compiled, not only the
-// top level (a cache made by `ringjit disasm` or a usage error would leave most of them out).
-const ranGuest = argv[0] === 'run' || argv[0] === 'boot';
-if (cachePath && ranGuest && (cachedData === undefined || script.cachedDataRejected)) {
+/** Write a file whole or not at all (concurrent runs each write a whole file; the last one stays). */
+function writeAtomically(path, makeData) {
+  const tmp = `${path}.${process.pid}.tmp`;
   try {
-    const tmp = `${cachePath}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, script.createCachedData());
-    fs.renameSync(tmp, cachePath); // atomic: concurrent first runs each write a whole cache
-  } catch { /* a read-only dist/ only loses the cache */ }
+    fs.writeFileSync(tmp, makeData());
+    fs.renameSync(tmp, path);
+  } catch {
+    // A read-only dist/ only loses the cache.
+    try { fs.unlinkSync(tmp); } catch { /* never written */ }
+  }
+}
+
+function savePersistedScripts() {
+  for (const [name, makeSource] of pendingSaves) {
+    const path = persistedPath(name);
+    if (!path) continue;
+    writeAtomically(path, () => {
+      const text = makeSource();
+      if (typeof text !== 'string') throw new Error('nothing to save');
+      const persisted = new vm.Script(text, { filename: `ringjit:${name}` });
+      const textBytes = Buffer.from(text, 'utf8');
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(textBytes.length);
+      return Buffer.concat([length, textBytes, persisted.createCachedData()]);
+    });
+  }
 }

@@ -21,7 +21,8 @@ const common = {
 
 const t0 = Date.now();
 mkdirSync('dist', { recursive: true });
-// Code caches of earlier builds can never be used again.
+// Code caches of earlier builds (the bundle's, and the interpreter's handler library: see
+// bin/ringjit.js) can never be used again.
 for (const f of readdirSync('dist')) if (f.endsWith('.v8cache')) rmSync(`dist/${f}`, { force: true });
 
 const cjs = await build({

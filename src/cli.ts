@@ -134,7 +134,7 @@ function run(o: RunOptions): number {
       `guest instructions     ${cpu.instret}`,
       `wall time              ${seconds.toFixed(3)} s (${(cpu.instret / seconds / 1e6).toFixed(2)} MIPS)`,
       `blocks decoded         ${cache.blocksDecoded}`,
-      `handler forms          ${interp.formsCompiled} compiled`,
+      `handler forms          ${interp.formsCompiled} compiled, ${interp.formsFromLibrary} from the saved library`,
       `code invalidations     ${cache.invalidations}`,
       `chain hits             ${cache.chainHits} (${(100 * cache.chainHits / Math.max(1, cache.chainHits + cache.lookups)).toFixed(1)}% of dispatches; ${cache.lookups} full lookups, jump-cache hit rate)`,
       `TLB misses             ${s.tlbMisses} (page walks ${s.pageWalks}, flushes ${s.tlbFlushes})`,

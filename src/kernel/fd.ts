@@ -23,9 +23,9 @@
 // take over (return a value to use as the result, or undefined for the default).
 
 import * as fs from 'node:fs';
-import * as tty from 'node:tty';
 import { E } from './types.js';
 import { hostErrno } from './vfs.js';
+import { isHostTerminal } from './host.js';
 import {
   type StatInfo, synthStat, S_IFIFO, S_IFDIR, S_IFREG, S_IFLNK, DT_DIR, DT_LNK, DT_REG, DT_FIFO,
   DT_CHR, DT_BLK, DT_SOCK, DT_UNKNOWN, direntSize, packDirent,
@@ -189,7 +189,7 @@ export class HostFile extends OpenFile {
     super(path, flags);
     this.positional = opt.positional;
     this.kind = opt.positional ? 'file' : 'stream';
-    this.tty = !opt.positional && tty.isatty(hostFd);
+    this.tty = !opt.positional && isHostTerminal(hostFd, opt.type);
   }
 
   private get regular(): boolean { return this.opt.type === S_IFREG; }

@@ -21,9 +21,9 @@
 // to ELF_ET_DYN_BASE; ringjit keeps the classic PIE layout so the program and its heap sit where
 // gdb users expect them. Either way nothing in the ABI depends on the address.)
 
-import { randomBytes } from 'node:crypto';
 import type { Cpu } from '../runtime/cpu.js';
 import { Sel } from '../runtime/privileged.js';
+import { hostRandomFill } from './host.js';
 import { type ElfFile, LoadError, PF_R, PF_W, PF_X, PT_LOAD, PT_PHDR } from './elf.js';
 import {
   type AddressSpace, ELF_ET_DYN_BASE, type FileBacking, MAP_ANONYMOUS, MAP_FIXED, MAP_GROWSDOWN, MAP_PRIVATE,
@@ -82,8 +82,8 @@ function protOf(flags: number): number {
 
 /** 16 AT_RANDOM bytes: from the seed (mulberry32 stream) when given, else the host CSPRNG. */
 export function atRandomBytes(seed?: number): Uint8Array {
-  if (seed === undefined) return new Uint8Array(randomBytes(16));
   const out = new Uint8Array(16);
+  if (seed === undefined) { hostRandomFill(out); return out; }
   let s = (seed >>> 0) ^ 0x9e3779b9;
   for (let i = 0; i < 16; i += 4) {
     s = (s + 0x6d2b79f5) | 0;

@@ -11,9 +11,9 @@
 
 import * as os from 'node:os';
 import * as fs from 'node:fs';
-import * as crypto from 'node:crypto';
 import { E, type SyscallArgs } from '../types.js';
 import { sleepMs } from '../fd.js';
+import { hostRandomFill, nodeCrypto } from '../host.js';
 import { packPair, unpackPair } from '../stat.js';
 import { type KernelLike, type SyscallHandler, guestPid } from './fs.js';
 
@@ -63,7 +63,7 @@ function seedOf(s: number | bigint | string | undefined): bigint {
   if (s === undefined) return 0n;
   if (typeof s === 'bigint') return BigInt.asUintN(64, s);
   if (typeof s === 'number' && Number.isInteger(s)) return BigInt.asUintN(64, BigInt(s));
-  const h = crypto.createHash('sha256').update(String(s)).digest();
+  const h = nodeCrypto().createHash('sha256').update(String(s)).digest();
   return h.readBigUInt64LE(0);
 }
 
@@ -270,7 +270,7 @@ export const infoSyscalls: Record<string, SyscallHandler> = {
     if (len === 0) return 0;
     const out = new Uint8Array(len);
     const s = stateOf(k);
-    if (s.rng !== undefined) prngFill(s, out); else crypto.randomFillSync(out);
+    if (s.rng !== undefined) prngFill(s, out); else hostRandomFill(out);
     return k.uaccess.copyToUser(ptr(a, 0), out) ? len : -E.EFAULT;
   },
   getuid: () => process.getuid?.() ?? 0,
