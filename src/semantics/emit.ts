@@ -157,7 +157,8 @@ export class Emitter {
       // RIP-relative: next instruction address + disp, exact in doubles (canonical range).
       const a = this.tmp(`${this.nextExpr()} + ${disp}`);
       parts.push({ lo: `(${a} % 4294967296 | 0)`, hi: `Math.floor(${a} / 4294967296)` });
-    } else {
+    } else if (!(this.baked && i.disp === 0 && (i.base >= 0 || i.index >= 0))) {
+      // (A baked zero displacement is left out: one term less to add and carry.)
       parts.push({ lo: disp, hi: `(${disp} >> 31)` });
     }
     if (i.base >= 0) {
@@ -184,7 +185,10 @@ export class Emitter {
       v = this.val(8, `${parts[0].lo} | 0`, `${parts[0].hi} | 0`);
     } else {
       const sumLo = this.tmp(parts.map((p) => `(${p.lo} >>> 0)`).join(' + '));
-      const hi = this.tmp(`(${parts.map((p) => p.hi).join(' + ')} + ((${sumLo} / 4294967296) | 0)) | 0`);
+      // The carry out of the low halves (0..parts-1) by comparisons: cheaper than a division in every
+      // V8 tier.
+      const carry = parts.slice(1).map((_, k) => `(${sumLo} > ${(k + 1) * 4294967296 - 1} ? 1 : 0)`).join(' + ');
+      const hi = this.tmp(`(${parts.map((p) => p.hi).join(' + ')} + ${carry}) | 0`);
       v = { lo: this.tmp(`${sumLo} | 0`), hi };
     }
     this.eaCache = v;
