@@ -148,6 +148,7 @@ function run(o: RunOptions): number {
         `translation time       ${j.translateMs.toFixed(1)} ms`,
         `region blocks          ${j.regionBlocks}`,
         `block dispatches       ${j.blockRuns}`,
+        `interpreted            ${j.interpreted} instructions (blocks not yet translated)`,
       );
     }
     lines.push(`kernel entry           KPTI ${o.kpti ? 'on' : 'off'}, PCID ${o.pcid ? 'on' : 'off'}`, ...formatEntryStats(kernel.entry.stats, true));

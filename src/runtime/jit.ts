@@ -40,10 +40,12 @@ export interface JitStats {
   jsBytes: number;
   translateMs: number;
   blockRuns: number;
+  /** Guest instructions the interpreter ran (blocks not yet translated). */
+  interpreted: number;
 }
 
 export class JitEngine implements Engine {
-  readonly stats: JitStats = { blocksTranslated: 0, regionBlocks: 0, jsBytes: 0, translateMs: 0, blockRuns: 0 };
+  readonly stats: JitStats = { blocksTranslated: 0, regionBlocks: 0, jsBytes: 0, translateMs: 0, blockRuns: 0, interpreted: 0 };
   private readonly ctx: TranslateContext;
   /** Directory for --dump-js, or null. */
   dumpDir: string | null = null;
@@ -126,7 +128,8 @@ export class JitEngine implements Engine {
           throw f;
         }
       } else {
-        retired += interpretBlock(cpu, os, cache, this.interp, b);
+        const n = interpretBlock(cpu, os, cache, this.interp, b);
+        retired += n; st.interpreted += n;
       }
       prev = b;
     }
