@@ -39,7 +39,7 @@ import {
 } from './pti.js';
 import { __NR_syscall_max, sys_call_table, type SyscallHandler } from './syscall_table.js';
 import { syscallName } from './syscall_names.js';
-import { E, type SyscallArgs } from './types.js';
+import { E, type SyscallArgs, TASK_SIZE_MAX } from './types.js';
 
 export { CEA, ENTRY_TEXT, INIT_TASK, KERNEL_TEXT, KSTACK_BASE, KSYM, PERCPU_BASE, PerCpu, THREAD_SIZE } from './pti.js';
 export { cpu_init, setupKernelHalf, type EntryConfig, type KernelHalf } from './pti.js';
@@ -47,8 +47,8 @@ export { cpu_init, setupKernelHalf, type EntryConfig, type KernelHalf } from './
 /** syscall_init's MSR values: STAR = (__USER32_CS << 16 | __KERNEL_CS) << 32, SFMASK = TF|DF|IF|IOPL|AC|NT. */
 export const MSR_STAR_VALUE = (Sel.USER32_CS * 65536 + Sel.KERNEL_CS) * 2 ** 32;
 export const MSR_SYSCALL_MASK_VALUE = F.TF | F.DF | F.IF | F.IOPL | F.AC | F.NT;
-/** TASK_SIZE_MAX: SYSRET to RIP at or above it would #GP in ring 0 on Intel, so those return by IRET. */
-export const TASK_SIZE_MAX = 0x7ffffffff000;
+/** TASK_SIZE_MAX (types.ts): SYSRET to RIP at or above it would #GP in ring 0 on Intel, so those return by IRET. */
+export { TASK_SIZE_MAX };
 
 // thread_info flags (arch/x86/include/asm/thread_info.h)
 export const TIF_SYSCALL_TRACE = 1 << 0, TIF_NOTIFY_RESUME = 1 << 1, TIF_SIGPENDING = 1 << 2, TIF_NEED_RESCHED = 1 << 3;

@@ -25,7 +25,7 @@
 import * as fs from 'node:fs';
 import { E } from './types.js';
 import { hostErrno } from './vfs.js';
-import { isHostTerminal } from './host.js';
+import { isHostNullDevice, isHostTerminal } from './host.js';
 import {
   type StatInfo, synthStat, S_IFIFO, S_IFDIR, S_IFREG, S_IFLNK, DT_DIR, DT_LNK, DT_REG, DT_FIFO,
   DT_CHR, DT_BLK, DT_SOCK, DT_UNKNOWN, direntSize, packDirent,
@@ -72,6 +72,9 @@ export abstract class OpenFile {
    * @param flags access mode and status flags, as F_GETFL reports them
    */
   constructor(public path: string, public flags: number) {}
+
+  /** Writes are discarded without reading the buffer (/dev/null: Linux's write_null). */
+  discardsWrites = false;
 
   get readable(): boolean { return (this.flags & O_ACCMODE) !== O_WRONLY && (this.flags & O_PATH) === 0; }
   get writable(): boolean { return (this.flags & O_ACCMODE) !== O_RDONLY && (this.flags & O_PATH) === 0; }
@@ -190,6 +193,7 @@ export class HostFile extends OpenFile {
     this.positional = opt.positional;
     this.kind = opt.positional ? 'file' : 'stream';
     this.tty = !opt.positional && isHostTerminal(hostFd, opt.type);
+    this.discardsWrites = isHostNullDevice(hostFd, opt.type);
   }
 
   private get regular(): boolean { return this.opt.type === S_IFREG; }

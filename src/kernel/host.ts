@@ -31,6 +31,17 @@ export function isHostTerminal(fd: number, type: number): boolean {
   return (process.getBuiltinModule?.('node:tty') ?? require('node:tty')).isatty(fd);
 }
 
+/** Is the host descriptor (of file type `type`) the null device, /dev/null (char 1:3)? */
+export function isHostNullDevice(fd: number, type: number): boolean {
+  if (type !== S_IFCHR || process.platform !== 'linux') return false;
+  try {
+    const dev = fs.fstatSync(fd).rdev;
+    return linuxMajor(dev) === MEM_MAJOR && (dev & 0xff) === 3 && ((dev >>> 12) & 0xfff00) === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** node:crypto, loaded on first use. */
 export function nodeCrypto(): typeof import('node:crypto') {
   return process.getBuiltinModule?.('node:crypto') ?? require('node:crypto');

@@ -2,6 +2,9 @@
 // reach user memory. Handlers never throw for bad guest input: they return -errno.
 
 /** Linux errno values used by the handlers (asm-generic/errno-base.h, errno.h). */
+/** TASK_SIZE_MAX (x86-64, 4-level paging): the end of the user address space, less a guard page. */
+export const TASK_SIZE_MAX = 0x7ffffffff000;
+
 export const enum E {
   EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7, ENOEXEC = 8, EBADF = 9,
   ECHILD = 10, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, EXDEV = 18,
