@@ -8,7 +8,7 @@
 // all four MXCSR rounding modes, random sticky flags and occasionally unmasked exceptions.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Emu, diff } from './helpers/sse-emu.js';
+import { Emu, compareCase } from './helpers/sse-emu.js';
 import { MEMBASE, MEM_SIZE, OFF, RECORD_SIZE, hostOk, initRecord, type OracleBatch, runOracleBatch } from './helpers/sse-oracle.js';
 
 // ---- inputs -------------------------------------------------------------------------------------------
@@ -302,21 +302,7 @@ describe.skipIf(!hostOk())('SSE/SSE2 semantics against the host CPU', () => {
 
   CASES.forEach((c, idx) => {
     it(`${c.asm} (${c.n} inputs)`, () => {
-      const { bytes, input, start, expected } = batch;
-      const code = emu.compile(bytes[idx]);
-      const failures: string[] = [];
-      let bad = 0;
-      for (let j = 0; j < c.n; j++) {
-        const o = (start[idx] + j) * RECORD_SIZE;
-        const inp = input.subarray(o, o + RECORD_SIZE), exp = expected.subarray(o, o + RECORD_SIZE);
-        c.host?.(exp);
-        // Both engines: the interpreter (generic handlers) and the translator (baked block).
-        for (const jit of [false, true]) {
-          const d = diff(inp, exp, emu.run(inp, code, jit), { approx: c.approx });
-          if (d.length) { bad++; if (failures.length < 4) failures.push(`input #${j} (${jit ? 'translator' : 'interpreter'}):\n    ${d.join('\n    ')}`); }
-        }
-      }
-      expect(failures.length ? `${bad}/${c.n} inputs differ\n  ${failures.join('\n  ')}` : '').toBe('');
+      expect(compareCase(emu, batch, idx, c.n, { host: c.host, approx: c.approx })).toBe('');
     });
   });
 });

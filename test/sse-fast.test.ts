@@ -3,7 +3,7 @@
 // infinities, NaNs), source = destination, memory forms, every shuffle immediate and byte-shift count.
 // Each case runs on the host CPU and under both engines; registers, MXCSR and RFLAGS must agree.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Emu, diff } from './helpers/sse-emu.js';
+import { Emu, compareCase } from './helpers/sse-emu.js';
 import { MEMBASE, OFF, RECORD_SIZE, hostOk, initRecord, type OracleBatch, runOracleBatch } from './helpers/sse-oracle.js';
 
 interface Case { asm: string; n: number; gen: (g: G) => void }
@@ -125,19 +125,8 @@ describe.skipIf(!hostOk())('SSE fast paths against the host CPU', () => {
   beforeAll(() => { batch = runOracleBatch(CASES, (idx) => inputs(CASES[idx], idx)); }, 300_000);
   CASES.forEach((c, idx) => {
     it(`${c.asm} (${c.n})`, () => {
-      const { bytes, input, start, expected } = batch;
-      const code = emu.compile(bytes[idx]);
-      const failures: string[] = [];
-      let bad = 0;
-      for (let j = 0; j < c.n; j++) {
-        const o = (start[idx] + j) * RECORD_SIZE;
-        const inp = input.subarray(o, o + RECORD_SIZE), exp = expected.subarray(o, o + RECORD_SIZE);
-        for (const jit of [false, true]) {
-          const d = diff(inp, exp, emu.run(inp, code, jit), {});
-          if (d.length) { bad++; if (failures.length < 4) failures.push(`rax=${new DataView(inp.buffer, inp.byteOffset).getBigUint64(OFF.gpr, true).toString(16)} mx=${new DataView(inp.buffer, inp.byteOffset).getUint32(OFF.mxcsr, true).toString(16)} input #${j} (${jit ? 'translator' : 'interpreter'}):\n    ${d.join('\n    ')}`); }
-        }
-      }
-      expect(failures.length ? `${bad}/${c.n} inputs differ\n  ${failures.join('\n  ')}` : '').toBe('');
+      const describe = (inp: Uint8Array) => { const v = new DataView(inp.buffer, inp.byteOffset); return `rax=${v.getBigUint64(OFF.gpr, true).toString(16)} mx=${v.getUint32(OFF.mxcsr, true).toString(16)}`; };
+      expect(compareCase(emu, batch, idx, c.n, { describe })).toBe('');
     });
   });
 });

@@ -7,7 +7,7 @@
 // must agree bit for bit, under the interpreter and the translator.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Emu, diff } from './helpers/sse-emu.js';
+import { Emu, compareCase } from './helpers/sse-emu.js';
 import { MEMBASE, OFF, RECORD_SIZE, hostOk, initRecord, type OracleBatch, runOracleBatch } from './helpers/sse-oracle.js';
 
 type X80 = [number, bigint]; // sign/exponent, significand
@@ -156,27 +156,11 @@ describe.skipIf(!hostOk())('x87 semantics against the host CPU', () => {
 
   CASES.forEach((c, idx) => {
     it(`${c.asm.slice(PRE.length + 2, c.asm.length - POST.length - 2)} (${c.n} inputs)`, () => {
-      const { bytes, input, start, expected } = batch;
-      const code = emu.compile(bytes[idx]);
-      const failures: string[] = [];
-      let bad = 0;
-      for (let j = 0; j < c.n; j++) {
-        const o = (start[idx] + j) * RECORD_SIZE;
-        const inp = input.subarray(o, o + RECORD_SIZE), exp = expected.subarray(o, o + RECORD_SIZE);
-        for (const jit of [false, true]) {
-          const d = diff(inp, exp, emu.run(inp, code, jit));
-          if (d.length) {
-            bad++;
-            if (failures.length < 3) {
-              const h = (b: Uint8Array, a: number, n: number) => Buffer.from(b.subarray(OFF.mem + a, OFF.mem + a + n)).reverse().toString('hex');
-              const st = (b: Uint8Array) => [112, 128, 144, 160].map((a) => h(b, a, 10)).join(' ') + ` sw ${h(b, 98, 2)}/${h(b, 100, 2)}`;
-              failures.push(`input #${j} (${jit ? 'translator' : 'interpreter'}): cw ${h(inp, 96, 2)} in ${h(inp, 0, 10)} ${h(inp, 16, 10)} ` +
-                `${h(inp, 32, 10)} mem ${h(inp, 64, 10)}\n    expected ${st(exp)}\n    got      ${st(emu.run(inp, code, jit))}\n    ${d.join('\n    ')}`);
-            }
-          }
-        }
-      }
-      expect(failures.length ? `${bad}/${c.n} inputs differ\n  ${failures.join('\n  ')}` : '').toBe('');
+      const h = (b: Uint8Array, a: number, n: number) => Buffer.from(b.subarray(OFF.mem + a, OFF.mem + a + n)).reverse().toString('hex');
+      const st = (b: Uint8Array) => [112, 128, 144, 160].map((a) => h(b, a, 10)).join(' ') + ` sw ${h(b, 98, 2)}/${h(b, 100, 2)}`;
+      const describe = (inp: Uint8Array, exp: Uint8Array, act: Uint8Array) => `cw ${h(inp, 96, 2)} in ${h(inp, 0, 10)} ` +
+        `${h(inp, 16, 10)} ${h(inp, 32, 10)} mem ${h(inp, 64, 10)}\n    expected ${st(exp)}\n    got      ${st(act)}`;
+      expect(compareCase(emu, batch, idx, c.n, { describe, maxShown: 3 })).toBe('');
     });
   });
 });

@@ -12,7 +12,7 @@ import { PhysicalMemory } from '../../src/runtime/memory.js';
 import { TLB_SETS } from '../../src/runtime/mmu.js';
 import { rt } from '../../src/runtime/rt.js';
 import { translateBlock } from '../../src/translator/translate.js';
-import { Fault, MEM_OFF, MEM_SIZE, OFF, RECORD_SIZE, VBASE } from './sse-oracle.js';
+import { Fault, MEM_OFF, MEM_SIZE, OFF, type OracleBatch, RECORD_SIZE, VBASE } from './sse-oracle.js';
 
 const CODE_ADDR = 0x400000;
 
@@ -139,4 +139,41 @@ export function diff(inp: Uint8Array, exp: Uint8Array, act: Uint8Array, opts: Co
     }
   }
   return out;
+}
+
+export interface CaseOpts extends CompareOpts {
+  /** Adjust the host's output record before comparing (host-specific fields). */
+  host?: (exp: Uint8Array) => void;
+  /** Most failures described in full. */
+  maxShown?: number;
+  /** Extra text describing a failing input (registers, memory) before the differences. */
+  describe?: (inp: Uint8Array, exp: Uint8Array, act: Uint8Array) => string;
+}
+
+/**
+ * Run case `idx` of an oracle batch (its `n` inputs) under both engines — the interpreter's generic
+ * handlers and the translator's baked block — and compare each output record with the host CPU's.
+ * Returns '' when all agree, else a report of the differing inputs (the oracle tests expect '').
+ */
+export function compareCase(emu: Emu, batch: OracleBatch, idx: number, n: number, opts: CaseOpts = {}): string {
+  const { bytes, input, start, expected } = batch;
+  const code = emu.compile(bytes[idx]);
+  const failures: string[] = [];
+  let bad = 0;
+  for (let j = 0; j < n; j++) {
+    const o = (start[idx] + j) * RECORD_SIZE;
+    const inp = input.subarray(o, o + RECORD_SIZE), exp = expected.subarray(o, o + RECORD_SIZE);
+    opts.host?.(exp);
+    for (const jit of [false, true]) {
+      const act = emu.run(inp, code, jit);
+      const d = diff(inp, exp, act, opts);
+      if (!d.length) continue;
+      bad++;
+      if (failures.length < (opts.maxShown ?? 4)) {
+        const extra = opts.describe ? ` ${opts.describe(inp, exp, act)}` : '';
+        failures.push(`input #${j} (${jit ? 'translator' : 'interpreter'}):${extra}\n    ${d.join('\n    ')}`);
+      }
+    }
+  }
+  return failures.length ? `${bad}/${n} inputs differ\n  ${failures.join('\n  ')}` : '';
 }
