@@ -9,7 +9,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Emu, compareCase } from './helpers/sse-emu.js';
-import { MEMBASE, MEM_SIZE, OFF, RECORD_SIZE, hostOk, initRecord, type OracleBatch, runOracleBatch } from './helpers/sse-oracle.js';
+import { MEMBASE, MEM_SIZE, OFF, RECORD_SIZE, hostOk, caseInputs, type OracleBatch, runOracleBatch } from './helpers/sse-oracle.js';
 
 // ---- inputs -------------------------------------------------------------------------------------------
 
@@ -285,14 +285,11 @@ add('emms', 3, rnd);
 
 /** Build the input records of case c (deterministic). */
 function inputs(c: Case, idx: number): Uint8Array {
-  const recs = new Uint8Array(c.n * RECORD_SIZE);
-  for (let j = 0; j < c.n; j++) {
-    const rec = recs.subarray(j * RECORD_SIZE, (j + 1) * RECORD_SIZE);
-    const g = new G(rec, idx * 1000003 + j * 7919 + 1, j);
-    initRecord(rec, idx, () => g.u32());
+  return caseInputs(c.n, idx, 1, (rec, seed, j, init) => {
+    const g = new G(rec, seed, j);
+    init(() => g.u32());
     c.gen(g);
-  }
-  return recs;
+  });
 }
 
 describe.skipIf(!hostOk())('SSE/SSE2 semantics against the host CPU', () => {

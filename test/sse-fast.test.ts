@@ -4,7 +4,7 @@
 // Each case runs on the host CPU and under both engines; registers, MXCSR and RFLAGS must agree.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Emu, compareCase } from './helpers/sse-emu.js';
-import { MEMBASE, OFF, RECORD_SIZE, hostOk, initRecord, type OracleBatch, runOracleBatch } from './helpers/sse-oracle.js';
+import { MEMBASE, OFF, RECORD_SIZE, hostOk, caseInputs, type OracleBatch, runOracleBatch } from './helpers/sse-oracle.js';
 
 interface Case { asm: string; n: number; gen: (g: G) => void }
 const CASES: Case[] = [];
@@ -109,14 +109,11 @@ add('pmovmskb r10d, xmm11', 100, bytes);
 add('pcmpeqb xmm1, xmm2; pmovmskb eax, xmm1; pminub xmm2, xmm9; pmovmskb ecx, xmm2', 300, bytes);
 
 function inputs(c: Case, idx: number): Uint8Array {
-  const recs = new Uint8Array(c.n * RECORD_SIZE);
-  for (let j = 0; j < c.n; j++) {
-    const rec = recs.subarray(j * RECORD_SIZE, (j + 1) * RECORD_SIZE);
-    const g = new G(rec, idx * 1000003 + j * 7919 + 17, j);
-    initRecord(rec, idx, () => g.u32());
+  return caseInputs(c.n, idx, 17, (rec, seed, j, init) => {
+    const g = new G(rec, seed, j);
+    init(() => g.u32());
     c.gen(g);
-  }
-  return recs;
+  });
 }
 
 describe.skipIf(!hostOk())('SSE fast paths against the host CPU', () => {

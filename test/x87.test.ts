@@ -8,7 +8,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Emu, compareCase } from './helpers/sse-emu.js';
-import { MEMBASE, OFF, RECORD_SIZE, hostOk, initRecord, type OracleBatch, runOracleBatch } from './helpers/sse-oracle.js';
+import { MEMBASE, OFF, RECORD_SIZE, hostOk, caseInputs, type OracleBatch, runOracleBatch } from './helpers/sse-oracle.js';
 
 type X80 = [number, bigint]; // sign/exponent, significand
 const x = (se: number, sig: bigint): X80 => [se, sig];
@@ -138,15 +138,12 @@ add('fnstenv [rsi + 192]; mov qword ptr [rsi + 204], 0; mov qword ptr [rsi + 212
 
 
 function inputs(c: Case, idx: number): Uint8Array {
-  const recs = new Uint8Array(c.n * RECORD_SIZE);
-  for (let j = 0; j < c.n; j++) {
-    const rec = recs.subarray(j * RECORD_SIZE, (j + 1) * RECORD_SIZE);
-    const g = new G(rec, idx * 1000003 + j * 7919 + 1, j);
-    initRecord(rec, idx, () => g.u32());
+  return caseInputs(c.n, idx, 1, (rec, seed, j, init) => {
+    const g = new G(rec, seed, j);
+    init(() => g.u32());
     g.dv.setBigUint64(OFF.gpr + 8 * 6, BigInt(MEMBASE), true); // rsi -> the memory window
     c.gen(g);
-  }
-  return recs;
+  });
 }
 
 describe.skipIf(!hostOk())('x87 semantics against the host CPU', () => {

@@ -204,3 +204,18 @@ export function runOracleBatch(cases: readonly { asm: string; n: number }[], inp
   if (expected.length !== input.length) throw new Error(`oracle returned ${expected.length} bytes for ${input.length}`);
   return { bytes: oracle.bytes, input, start, expected };
 }
+
+/**
+ * The input records of one case: n records, each filled by initRecord (random registers, memory, a
+ * default MXCSR) and then by `fill(rec, seed, j)`, which makes the case's generator from the
+ * deterministic seed and writes the case-specific values. `salt` keeps suites' streams apart.
+ */
+export function caseInputs(n: number, idx: number, salt: number,
+  fill: (rec: Uint8Array, seed: number, j: number, init: (u32: () => number) => void) => void): Uint8Array {
+  const recs = new Uint8Array(n * RECORD_SIZE);
+  for (let j = 0; j < n; j++) {
+    const rec = recs.subarray(j * RECORD_SIZE, (j + 1) * RECORD_SIZE);
+    fill(rec, idx * 1000003 + j * 7919 + salt, j, (u32) => { initRecord(rec, idx, u32); });
+  }
+  return recs;
+}
