@@ -136,7 +136,7 @@ function run(o: RunOptions): number {
       `blocks decoded         ${cache.blocksDecoded}`,
       `handler forms          ${interp.formsCompiled} compiled, ${interp.formsFromLibrary} from the saved library`,
       `code invalidations     ${cache.invalidations}`,
-      `chain hits             ${cache.chainHits} (${(100 * cache.chainHits / Math.max(1, cache.chainHits + cache.lookups)).toFixed(1)}% of dispatches; ${cache.lookups} full lookups, jump-cache hit rate)`,
+      `chain hits             ${cache.chainHits} (${(100 * cache.chainHits / Math.max(1, cache.chainHits + cache.lookups)).toFixed(1)}% of dispatches; ${cache.lookups} full lookups, jump-cache hit rate ${(100 * cache.jumpCacheHits / Math.max(1, cache.lookups)).toFixed(1)}%)`,
       `TLB misses             ${s.tlbMisses} (page walks ${s.pageWalks}, flushes ${s.tlbFlushes})`,
       `physical frames        ${cpu.mem.framesInUse} in use`,
     ];

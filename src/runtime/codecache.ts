@@ -28,6 +28,9 @@ export class Block {
   constructor(public readonly addr: number, public readonly insns: Insn[], public readonly physPages: number[]) {}
 }
 
+/** Jump cache size (entries, a power of two): a virtual-address-indexed front for block lookups. */
+const JUMP_CACHE_BITS = 12, JUMP_CACHE_SIZE = 1 << JUMP_CACHE_BITS;
+
 export class CodeCache {
   private readonly blocks = new Map<number, Block>();
   private readonly byPage = new Map<number, Set<number>>();
@@ -37,6 +40,9 @@ export class CodeCache {
   /** Dispatch statistics: successor found through a chain link vs a full lookup. */
   chainHits = 0;
   lookups = 0;
+  /** Full lookups answered by the jump cache (the rest went to the Map or decoded). */
+  jumpCacheHits = 0;
+  private readonly jumpCache = new Array<Block | null>(JUMP_CACHE_SIZE).fill(null);
   /** Set when blocks were dropped; the engines check it after each instruction that may have written
    * code, so a self-modifying write takes effect before the next instruction. */
   dirty = false;
@@ -46,8 +52,14 @@ export class CodeCache {
   }
 
   get(addr: number): Block {
+    // The jump cache first: a direct-mapped array indexed by the address's low bits, in front of the
+    // Map (indirect branches through jump tables and returns miss the two chain links of a block).
+    const lo = addr | 0, set = (lo ^ (lo >>> JUMP_CACHE_BITS)) & (JUMP_CACHE_SIZE - 1);
+    const j = this.jumpCache[set];
+    if (j !== null && j.addr === addr && j.valid) { this.jumpCacheHits++; return j; }
     let b = this.blocks.get(addr);
     if (b === undefined) { b = this.decodeBlock(addr); this.blocks.set(addr, b); }
+    this.jumpCache[set] = b;
     return b;
   }
 
