@@ -232,8 +232,11 @@ function rotate(left: boolean): Semantics {
     const of = left ? `(${msb} ^ ${lsb})` : `(${msb} ^ ${msb2})`;
     e.setEflagsBits(F.CF | F.OF, `(${cf} ? ${F.CF} : 0) | (${of} ? ${F.OF} : 0)`);
     endCountIf(e, a);
+    if (!isNonZeroLiteral(n0)) e.lastFlags = null; // conditional: a zero count leaves the flags alone
   };
 }
+/** A count known at generation time to be non-zero (the flag update inside `if (n !== 0)` always runs). */
+function isNonZeroLiteral(n: string): boolean { return /^[1-9]\d*$/.test(n); }
 ALU.rol = rotate(true);
 ALU.ror = rotate(false);
 
@@ -250,6 +253,7 @@ function rotateCarry(left: boolean): Semantics {
     e.write(0, r);
     e.setEflagsBits(F.CF | F.OF, 'rt.OUT[2]');
     endCountIf(e, a);
+    if (!isNonZeroLiteral(n)) e.lastFlags = null; // conditional: a zero count leaves the flags alone
   };
 }
 ALU.rcl = rotateCarry(true);

@@ -12,7 +12,7 @@
 // zero-extended in lo (0..0xff / 0..0xffff); size 4 is an int32 in lo; hi is '0' for sizes below 8.
 
 import { CC_NAMES, type Insn, K, kindOf, regOf, sizeOf } from '../decoder/insn.js';
-import { CC, CcKind, ccOpOf } from './state.js';
+import { ARITH_FLAGS, CC, CcKind, ccOpOf } from './state.js';
 
 export interface V { lo: string; hi: string }
 export const ZERO: V = { lo: '0', hi: '0' };
@@ -21,6 +21,10 @@ export function maskOf(size: number): number { return size === 1 ? 0xff : size =
 export function signBitOf(size: number): number { return size === 1 ? 0x80 : size === 2 ? 0x8000 : 0x80000000 | 0; }
 
 export type Semantics = (e: Emitter, i: Insn) => void;
+
+/** The flag record after the status flags were written into cpu.eflags: a later condition in the same
+ * block reads cpu.eflags directly (condExpr's EFLAGS case) instead of calling the generic evaluator. */
+const MATERIALISED: FlagRecord = { kind: CcKind.EFLAGS, size: 8, dst: { lo: '0', hi: '0' }, src: { lo: '0', hi: '0' }, aux: { lo: '0', hi: '0' } };
 
 /** Static knowledge of the last flag record inside a block (the translator fills it). */
 export interface FlagRecord { kind: CcKind; size: number; dst: V; src: V; aux: V }
@@ -347,6 +351,18 @@ export class Emitter {
     this.inFlagUpdate--;
     this.line(`cpu.eflags = (${f} & ~${mask}) | ((${value}) & ${mask}); cpu.ccOp = 0;`);
     this.flagsWereWritten();
+    this.lastFlags = MATERIALISED;
+  }
+  /** Replace all six status flags with `value` (their bits in place), without reading the old ones
+   * (comis/ucomis): unlike setEflagsBits nothing of the incoming lazy record survives, and the control
+   * bits are always current in cpu.eflags, so the record is neither materialised nor counted as read. */
+  setStatusFlags(value: string): void {
+    this.flagsTouched = true;
+    this.lastFlags = null;
+    if (!this.flagsNeeded()) return;
+    this.line(`cpu.eflags = (cpu.eflags & ${~ARITH_FLAGS}) | ((${value}) & ${ARITH_FLAGS}); cpu.ccOp = 0;`);
+    this.flagsWereWritten();
+    this.lastFlags = MATERIALISED;
   }
   /** Replace all of RFLAGS that `mask` (a JS expression) selects with `value` (popf). */
   writeEflags(mask: string, value: string): void {

@@ -126,20 +126,6 @@ export function setLanes(e: Emitter, d: number, k0: number, vals: string[]): voi
   e.line(vals.map((v, k) => `${L(d, k0 + k)} = ${v};`).join(' '));
 }
 
-/**
- * Replace all six status flags with `f` (CF/PF/AF/ZF/SF/OF bits, the rest zero): comis. Emitter's
- * setEflagsBits would first materialise the incoming flags (rt.eflags) to keep the bits outside its
- * mask, but here every status flag is overwritten and the control bits are always current in
- * cpu.eflags, so the incoming lazy record is never needed (nor counted as read). Same hooks and
- * dead-flag rule as setEflagsBits.
- */
-export function setStatusFlags(e: Emitter, f: string): void {
-  e.flagsTouched = true;
-  e.lastFlags = null;
-  if (!e.flagsNeeded()) return;
-  e.line(`cpu.eflags = (cpu.eflags & ${~0x8d5}) | ${f}; cpu.ccOp = 0;`);
-  e.flagsWereWritten();
-}
 
 /** The imm8 of the instruction as a run-time expression (0..255). */
 export function imm8(e: Emitter): string { return `(${e.f('immLo')} & 255)`; }

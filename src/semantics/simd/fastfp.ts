@@ -18,7 +18,7 @@
 // non-denormal operands whatever MXCSR says, so their fast paths do not test it; comis accepts zeros.
 
 import { type Emitter, type Semantics } from '../emit.js';
-import { SCR, THROW_XM, setStatusFlags, src, xr } from './common.js';
+import { SCR, THROW_XM, src, xr } from './common.js';
 import { FOp } from './fprims.js';
 
 export type Shape = 'ss' | 'sd' | 'ps' | 'pd';
@@ -104,7 +104,7 @@ export function comis(double: boolean, signal: boolean): Semantics {
     const f = e.tmp(`${okOperand(a, L.min)} && ${okOperand(b, L.min)} ? (${a} < ${b} ? 1 : ${a} === ${b} ? 64 : 0) ` +
       `: rt.comis(cpu, ${double ? 1 : 0}, ${d}, ${s}, ${signal ? 1 : 0})`);
     e.line(`if (${f} < 0) ${THROW_XM}`);
-    setStatusFlags(e, f);
+    e.setStatusFlags(f);
   };
 }
 
