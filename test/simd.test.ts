@@ -7,9 +7,8 @@
 // halfway cases, saturation edges, shift counts >= width) crossed systematically, plus random bits,
 // all four MXCSR rounding modes, random sticky flags and occasionally unmasked exceptions.
 
-import { beforeAll, describe, expect, it } from 'vitest';
-import { Emu, compareCase } from './helpers/sse-emu.js';
-import { MEMBASE, MEM_SIZE, OFF, RECORD_SIZE, hostOk, caseInputs, type OracleBatch, runOracleBatch } from './helpers/sse-oracle.js';
+import { describeOracle } from './helpers/sse-emu.js';
+import { MEMBASE, MEM_SIZE, OFF, RECORD_SIZE, caseInputs } from './helpers/sse-oracle.js';
 
 // ---- inputs -------------------------------------------------------------------------------------------
 
@@ -292,14 +291,5 @@ function inputs(c: Case, idx: number): Uint8Array {
   });
 }
 
-describe.skipIf(!hostOk())('SSE/SSE2 semantics against the host CPU', () => {
-  const emu = new Emu();
-  let batch: OracleBatch;
-  beforeAll(() => { batch = runOracleBatch(CASES, (idx) => inputs(CASES[idx], idx)); }, 300_000);
-
-  CASES.forEach((c, idx) => {
-    it(`${c.asm} (${c.n} inputs)`, () => {
-      expect(compareCase(emu, batch, idx, c.n, { host: c.host, approx: c.approx })).toBe('');
-    });
-  });
-});
+describeOracle('SSE/SSE2 semantics against the host CPU', CASES, inputs, (c) => `${c.asm} (${c.n} inputs)`,
+  (c) => ({ host: c.host, approx: c.approx }));

@@ -6,9 +6,8 @@
 // the indefinite NaN) and a final fnstsw. The memory window (all outputs), RAX, RFLAGS and the faults
 // must agree bit for bit, under the interpreter and the translator.
 
-import { beforeAll, describe, expect, it } from 'vitest';
-import { Emu, compareCase } from './helpers/sse-emu.js';
-import { MEMBASE, OFF, RECORD_SIZE, hostOk, caseInputs, type OracleBatch, runOracleBatch } from './helpers/sse-oracle.js';
+import { describeOracle } from './helpers/sse-emu.js';
+import { MEMBASE, OFF, RECORD_SIZE, caseInputs } from './helpers/sse-oracle.js';
 
 type X80 = [number, bigint]; // sign/exponent, significand
 const x = (se: number, sig: bigint): X80 => [se, sig];
@@ -146,18 +145,12 @@ function inputs(c: Case, idx: number): Uint8Array {
   });
 }
 
-describe.skipIf(!hostOk())('x87 semantics against the host CPU', () => {
-  const emu = new Emu();
-  let batch: OracleBatch;
-  beforeAll(() => { batch = runOracleBatch(CASES, (idx) => inputs(CASES[idx], idx)); }, 300_000);
-
-  CASES.forEach((c, idx) => {
-    it(`${c.asm.slice(PRE.length + 2, c.asm.length - POST.length - 2)} (${c.n} inputs)`, () => {
-      const h = (b: Uint8Array, a: number, n: number) => Buffer.from(b.subarray(OFF.mem + a, OFF.mem + a + n)).reverse().toString('hex');
-      const st = (b: Uint8Array) => [112, 128, 144, 160].map((a) => h(b, a, 10)).join(' ') + ` sw ${h(b, 98, 2)}/${h(b, 100, 2)}`;
-      const describe = (inp: Uint8Array, exp: Uint8Array, act: Uint8Array) => `cw ${h(inp, 96, 2)} in ${h(inp, 0, 10)} ` +
-        `${h(inp, 16, 10)} ${h(inp, 32, 10)} mem ${h(inp, 64, 10)}\n    expected ${st(exp)}\n    got      ${st(act)}`;
-      expect(compareCase(emu, batch, idx, c.n, { describe, maxShown: 3 })).toBe('');
-    });
-  });
-});
+/** Failure detail: control word, inputs, memory, and the expected and actual stacks and status words. */
+function describeInput(inp: Uint8Array, exp: Uint8Array, act: Uint8Array): string {
+  const h = (b: Uint8Array, a: number, n: number) => Buffer.from(b.subarray(OFF.mem + a, OFF.mem + a + n)).reverse().toString('hex');
+  const st = (b: Uint8Array) => [112, 128, 144, 160].map((a) => h(b, a, 10)).join(' ') + ` sw ${h(b, 98, 2)}/${h(b, 100, 2)}`;
+  return `cw ${h(inp, 96, 2)} in ${h(inp, 0, 10)} ${h(inp, 16, 10)} ${h(inp, 32, 10)} mem ${h(inp, 64, 10)}` +
+    `\n    expected ${st(exp)}\n    got      ${st(act)}`;
+}
+describeOracle('x87 semantics against the host CPU', CASES, inputs,
+  (c) => `${c.asm.slice(PRE.length + 2, c.asm.length - POST.length - 2)} (${c.n} inputs)`, () => ({ describe: describeInput, maxShown: 3 }));

@@ -12,7 +12,8 @@ import { PhysicalMemory } from '../../src/runtime/memory.js';
 import { TLB_SETS } from '../../src/runtime/mmu.js';
 import { rt } from '../../src/runtime/rt.js';
 import { translateBlock } from '../../src/translator/translate.js';
-import { Fault, MEM_OFF, MEM_SIZE, OFF, type OracleBatch, RECORD_SIZE, VBASE } from './sse-oracle.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Fault, hostOk, MEM_OFF, MEM_SIZE, OFF, type OracleBatch, RECORD_SIZE, runOracleBatch, VBASE } from './sse-oracle.js';
 
 const CODE_ADDR = 0x400000;
 
@@ -176,4 +177,20 @@ export function compareCase(emu: Emu, batch: OracleBatch, idx: number, n: number
     }
   }
   return failures.length ? `${bad}/${n} inputs differ\n  ${failures.join('\n  ')}` : '';
+}
+
+/**
+ * An oracle suite: every case's inputs run on the host CPU in one batch (skipped where the host cannot
+ * run the runner), then one test per case compares both engines with it (compareCase).
+ */
+export function describeOracle<C extends { asm: string; n: number }>(title: string, cases: readonly C[],
+  inputs: (c: C, idx: number) => Uint8Array, name: (c: C) => string, opts: (c: C) => CaseOpts = () => ({})): void {
+  describe.skipIf(!hostOk())(title, () => {
+    const emu = new Emu();
+    let batch: OracleBatch;
+    beforeAll(() => { batch = runOracleBatch(cases, (idx) => inputs(cases[idx], idx)); }, 300_000);
+    cases.forEach((c, idx) => {
+      it(name(c), () => { expect(compareCase(emu, batch, idx, c.n, opts(c))).toBe(''); });
+    });
+  });
 }
