@@ -81,7 +81,7 @@ export class BlockState {
     if (this.flagsDirty) wb += FLAG_SYNC;
     let rl = '';
     for (const r of this.regsUsed) rl += `r${r}l = R[${2 * r}]; r${r}h = R[${2 * r + 1}]; `;
-    rl += FLAG_LOAD;
+    rl += FLAG_CURRENT;
     return text.split(WRITE_BACK).join(wb).split(RELOAD).join(rl).split(FLAG_SYNC_POINT).join(this.flagsDirty ? FLAG_SYNC : '');
   }
 }
@@ -90,8 +90,17 @@ const WRITE_BACK = '/*@writeback@*/';
 const RELOAD = '/*@reload@*/';
 const FLAG_SYNC_POINT = '/*@flagsync@*/';
 
-export const FLAG_SYNC = 'cpu.ccOp = fop; CC[0] = fdl; CC[1] = fdh; CC[2] = fsl; CC[3] = fsh; CC[4] = fxl; CC[5] = fxh;';
-export const FLAG_LOAD = 'fop = cpu.ccOp; fdl = CC[0]; fdh = CC[1]; fsl = CC[2]; fsh = CC[3]; fxl = CC[4]; fxh = CC[5];';
+// The flag record in locals. fop = -1 means "cpu's record is current": the locals hold nothing newer,
+// so nothing is loaded at region entry or after a helper, and an exit stores the record only if an
+// instruction of the region produced one since. Loading the seven slots at every entry and storing
+// them at every exit cost ~10% of a short region's time (calls, dispatch), and most regions overwrite
+// the flags before they read them.
+/** Make cpu's flag record current (before generated code or a helper reads it, and at exits). */
+export const FLAG_SYNC = 'if (fop >= 0) { cpu.ccOp = fop; CC[0] = fdl; CC[1] = fdh; CC[2] = fsl; CC[3] = fsh; CC[4] = fxl; CC[5] = fxh; fop = -1; }';
+/** cpu's flag record is current (region entry; a helper or materialised flags wrote it). */
+export const FLAG_CURRENT = 'fop = -1;';
+/** Region entry: constants, so V8 sees int32 locals from the start. */
+export const FLAG_ENTRY = 'let fop = -1, fdl = 0, fdh = 0, fsl = 0, fsh = 0, fxl = 0, fxh = 0;';
 
 export class BlockEmitter extends Emitter {
   /** 'jump' after an unconditional transfer, 'cond' after a conditional one. */
@@ -156,7 +165,7 @@ export class BlockEmitter extends Emitter {
     this.line(this.st.flagSync());
   }
   override flagsWereWritten(): void {
-    this.line(FLAG_LOAD);
+    this.line(FLAG_CURRENT);
   }
   override cond(cc: number | string): string {
     // A producer earlier in this instruction, or earlier in the block: compare its operands directly.

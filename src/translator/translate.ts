@@ -14,7 +14,7 @@
 import { type Insn } from '../decoder/insn.js';
 import { PAR } from '../semantics/flags.js';
 import { semanticsOf } from '../semantics/index.js';
-import { BlockEmitter, BlockState, exitTo, FLAG_LOAD, type RegionLinks, transfer } from './block-emitter.js';
+import { BlockEmitter, BlockState, exitTo, FLAG_ENTRY, type RegionLinks, transfer } from './block-emitter.js';
 export { REGION_BUDGET } from './block-emitter.js';
 
 export type BlockFn = (cpu: any) => number;
@@ -161,7 +161,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
   const lines = [
     'const R = cpu.regs, CC = cpu.cc, M = cpu.mmu;',
     regs.length ? 'let ' + regs.map((r) => `r${r}l = R[${2 * r}], r${r}h = R[${2 * r + 1}]`).join(', ') + ';' : '',
-    'let fop, fdl, fdh, fsl, fsh, fxl, fxh; ' + FLAG_LOAD,
+    FLAG_ENTRY,
     'let k = 0, done = 0, pc = 0, xr = NaN, xn = 0;',
     'try {',
     'region: for (;;) {',
