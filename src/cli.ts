@@ -149,6 +149,7 @@ function run(o: RunOptions): number {
         `region blocks          ${j.regionBlocks}`,
         `block dispatches       ${j.blockRuns}`,
         `interpreted            ${j.interpreted} instructions (blocks not yet translated)`,
+        `code-write traps       ${j.codeWriteTraps} (stores from generated code to translated code, redone by the interpreter)`,
       );
     }
     lines.push(`kernel entry           KPTI ${o.kpti ? 'on' : 'off'}, PCID ${o.pcid ? 'on' : 'off'}`, ...formatEntryStats(kernel.entry.stats, true));

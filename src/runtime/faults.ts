@@ -32,6 +32,19 @@ export class GuestFault {
   }
 }
 
+/**
+ * Thrown by the MMU, before anything is written, when generated code stores to a physical page that
+ * holds translated code (Mmu.trapCodeWrites). The region's catch writes its state back as of the
+ * storing instruction, exactly as for a fault, and the JIT engine re-runs that instruction in the
+ * interpreter, whose store invalidates the page's blocks. So generated code needs no self-modifying-
+ * code check after each store: the rare store to code is the one that pays.
+ */
+export class CodeWriteTrap {
+  /** Like a fault, not a trap: the region's catch points cpu.rip at the storing instruction. */
+  readonly trap = false;
+}
+export const CODE_WRITE_TRAP = new CodeWriteTrap();
+
 /** Thrown by the instruction fetch / semantics when the guest must stop for a host reason (exit). */
 export class GuestExit {
   constructor(public status: number) {}

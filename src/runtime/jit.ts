@@ -8,7 +8,7 @@ import { translateRegion, type TranslateContext } from '../translator/translate.
 import { K, type Insn } from '../decoder/insn.js';
 import { type Block, type CodeCache } from './codecache.js';
 import { type Cpu } from './cpu.js';
-import { GuestExit, GuestFault } from './faults.js';
+import { CODE_WRITE_TRAP, GuestExit, GuestFault } from './faults.js';
 import { type Engine, type GuestOS, interpretBlock, next } from './exec.js';
 import { type Helper } from './helpers.js';
 import { type Interpreter } from './interp.js';
@@ -42,10 +42,12 @@ export interface JitStats {
   blockRuns: number;
   /** Guest instructions the interpreter ran (blocks not yet translated). */
   interpreted: number;
+  /** Stores from generated code to translated code (each redone by the interpreter). */
+  codeWriteTraps: number;
 }
 
 export class JitEngine implements Engine {
-  readonly stats: JitStats = { blocksTranslated: 0, regionBlocks: 0, jsBytes: 0, translateMs: 0, blockRuns: 0, interpreted: 0 };
+  readonly stats: JitStats = { blocksTranslated: 0, regionBlocks: 0, jsBytes: 0, translateMs: 0, blockRuns: 0, interpreted: 0, codeWriteTraps: 0 };
   private readonly ctx: TranslateContext;
   /** Directory for --dump-js, or null. */
   dumpDir: string | null = null;
@@ -110,24 +112,34 @@ export class JitEngine implements Engine {
 
   run(budget: number): void {
     const cpu = this.cpu, os = this.os, cache = this.cache, st = this.stats;
+    const mmu = cpu.mmu;
     let retired = 0;
     let prev: Block | null = null;
+    /** Set after generated code tried to store to translated code: the next block is interpreted. */
+    let interpretNext = false;
     while (!os.stopped && retired < budget) {
       const b = next(cpu, os, cache, prev);
       if (b === null) { prev = null; continue; }
       st.blockRuns++;
       if (b.fn === null && ++b.runs >= this.threshold) this.translate(b);
-      if (b.fn !== null && b.cpl === cpu.cpl) {
+      if (b.fn !== null && b.cpl === cpu.cpl && !interpretNext) {
         cache.dirty = false;
+        mmu.trapCodeWrites = true;
         try {
           const n = b.fn(cpu);
+          mmu.trapCodeWrites = false;
           retired += n; cpu.instret += n;
         } catch (f) {
+          mmu.trapCodeWrites = false;
+          // A store to translated code: the state is as of the storing instruction (like a fault);
+          // the interpreter runs it, and its store invalidates the page's blocks before the next one.
+          if (f === CODE_WRITE_TRAP) { st.codeWriteTraps++; interpretNext = true; prev = null; continue; }
           if (f instanceof GuestFault) { os.handleFault(cpu, f); prev = null; continue; }
           if (f instanceof GuestExit) return;
           throw f;
         }
       } else {
+        interpretNext = false;
         const n = interpretBlock(cpu, os, cache, this.interp, b);
         retired += n; st.interpreted += n;
       }

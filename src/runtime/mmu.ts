@@ -11,7 +11,7 @@
 // writable for that privilege AND already dirty AND holds no translated code, so a write hit needs
 // no further check (self-modifying code always takes the slow path, which invalidates blocks).
 
-import { GuestFault, PfErr, Vec } from './faults.js';
+import { CODE_WRITE_TRAP, GuestFault, PfErr, Vec } from './faults.js';
 import type { PhysicalMemory } from './memory.js';
 
 export const TLB_BITS = 10;
@@ -77,6 +77,9 @@ export class Mmu {
   codePages = new Uint8Array(0);
   /** Called on a write to a physical page that holds translated code (before the write lands). */
   onCodeWrite: ((physPage: number) => void) | null = null;
+  /** Set while generated code runs (outside its helper calls): such a write throws CODE_WRITE_TRAP
+   * instead, before anything is written, and the engine redoes the instruction in the interpreter. */
+  trapCodeWrites = false;
 
   readonly stats: MmuStats = { tlbMisses: 0, tlbFlushes: 0, pageWalks: 0 };
 
@@ -241,11 +244,14 @@ export class Mmu {
     return physPage + (lo & 4095);
   }
 
-  /** Translate for a write and report writes to code pages before they land. */
+  /** Translate for a write and report writes to code pages before they land (or trap: trapCodeWrites). */
   private translateWrite(lo: number, hi: number): number {
     const pa = this.translate(lo, hi, Access.Write);
     const pageNo = pa >>> 12;
-    if (pageNo < this.codePages.length && this.codePages[pageNo] && this.onCodeWrite) this.onCodeWrite(pageNo);
+    if (pageNo < this.codePages.length && this.codePages[pageNo]) {
+      if (this.trapCodeWrites) throw CODE_WRITE_TRAP;
+      if (this.onCodeWrite) this.onCodeWrite(pageNo);
+    }
     return pa;
   }
 
@@ -364,8 +370,9 @@ export class Mmu {
     this.wr128Slow(lo, hi, v0, v1, v2, v3);
   }
   private wr128Slow(lo: number, hi: number, v0: number, v1: number, v2: number, v3: number): void {
-    // Within one page the first half's write proves the page writable for the second.
-    if ((lo & 4095) > 4080) this.probe(lo, hi, 16, Access.Write);
+    // Within one page the first half's write proves the page writable for the second. Across pages
+    // both are checked first, code-write trap included, so nothing is written if either refuses.
+    if ((lo & 4095) > 4080) { this.translateWrite(lo, hi); this.translateWrite((lo + 15) | 0, carryHi(lo, 15, hi)); }
     this.wr64(lo, hi, v0, v1);
     this.wr64((lo + 8) | 0, carryHi(lo, 8, hi), v2, v3);
   }

@@ -26,9 +26,10 @@ export const REGION_BUDGET = 1 << 16;
 export function transfer(addr: number, index: Map<number, number>, count: number): string {
   const n = index.get(addr);
   if (n === undefined) return exitTo(String(addr), count);
-  // Leave instead when the budget is spent or a store invalidated translated code (the next block may
-  // be stale): the dispatcher then looks the target up afresh.
-  return `done += ${count}; if (done >= ${REGION_BUDGET} || CACHE.dirty) { ${exitTo(String(addr), 0)} } pc = ${n}; continue region;`;
+  // Leave instead when the budget is spent or a helper's store invalidated translated code (the next
+  // block may be stale): the dispatcher then looks the target up afresh. Inline stores to translated
+  // code never land (Mmu.trapCodeWrites), so only regions that call helpers test CACHE.dirty.
+  return `done += ${count}; if (done >= ${REGION_BUDGET}${DIRTY_TEST}) { ${exitTo(String(addr), 0)} } pc = ${n}; continue region;`;
 }
 
 /**
@@ -54,8 +55,11 @@ export class BlockState {
   flagsDirty = false;
   /** The record of the last unconditional flag producer in this block, if still current. */
   known: FlagRecord | null = null;
-  /** Whether an instruction needs the SMC check after it (it stores to memory). */
+  /** Whether an instruction needs the SMC check after it (it called a helper, which may store to
+   * translated code: helpers run with the code-write trap off). */
   stored = false;
+  /** Whether any instruction of the region calls a helper (its loop back-edges then test CACHE.dirty). */
+  callsHelpers = false;
 
   constructor(
     /** TLB half for this block's privilege level (0 for CPL 3, TLB_SETS for CPL 0). */
@@ -82,13 +86,25 @@ export class BlockState {
     let rl = '';
     for (const r of this.regsUsed) rl += `r${r}l = R[${2 * r}]; r${r}h = R[${2 * r + 1}]; `;
     rl += FLAG_CURRENT;
-    return text.split(WRITE_BACK).join(wb).split(RELOAD).join(rl).split(FLAG_SYNC_POINT).join(this.flagsDirty ? FLAG_SYNC : '');
+    return text.split(WRITE_BACK).join(wb).split(RELOAD).join(rl).split(FLAG_SYNC_POINT).join(this.flagsDirty ? FLAG_SYNC : '')
+      .split(DIRTY_TEST).join(this.callsHelpers ? ' || CACHE.dirty' : '');
   }
+
+  // Code around a helper call: the helper sees the whole state in cpu and runs with the code-write
+  // trap off (it may be kernel code, or change state that the region's catch could not undo before a
+  // trap), so its stores to translated code invalidate blocks; the region reloads its locals after it.
+  beforeHelper(): string {
+    this.stored = true;
+    this.callsHelpers = true;
+    return `${this.writeBack()} M.trapCodeWrites = false;`;
+  }
+  afterHelper(): string { return `M.trapCodeWrites = true; ${this.reload()}`; }
 }
 
 const WRITE_BACK = '/*@writeback@*/';
 const RELOAD = '/*@reload@*/';
 const FLAG_SYNC_POINT = '/*@flagsync@*/';
+const DIRTY_TEST = '/*@dirty@*/';
 
 // The flag record in locals. fop = -1 means "cpu's record is current": the locals hold nothing newer,
 // so nothing is loaded at region entry or after a helper, and an exit stores the record only if an
@@ -178,19 +194,11 @@ export class BlockEmitter extends Emitter {
 
   // ---- helpers see the whole state -----------------------------------------------------------
 
-  override beforeHelper(): void { this.line(this.st.writeBack()); }
-  override afterHelper(): void { super.afterHelper(); this.line(this.st.reload()); }
+  override beforeHelper(): void { this.line(this.st.beforeHelper()); }
+  override afterHelper(): void { super.afterHelper(); this.line(this.st.afterHelper()); }
 
   // ---- memory ---------------------------------------------------------------------------------
   // Loads and stores call the MMU accessors, whose first lines are the TLB hit test; V8 inlines them
-  // into the block. Stores are noted so the region checks for self-modifying code after them.
-
-  override store(size: number, a: V, v: V): void {
-    this.st.stored = true;
-    super.store(size, a, v);
-  }
-  override store16(a: V, lanes: string[]): void {
-    this.st.stored = true;
-    super.store16(a, lanes);
-  }
+  // into the block. A store to translated code throws CODE_WRITE_TRAP before it lands (the JIT engine
+  // sets Mmu.trapCodeWrites around generated code), so stores need no check after them.
 }

@@ -128,7 +128,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
       }
       if (!ok) {
         // No semantics: the interpreter's handler raises #UD with the message naming the instruction.
-        st.lines.push(st.writeBack(), `HANDLERS[${g}](cpu, I[${g}]);`, st.reload());
+        st.lines.push(st.beforeHelper(), `HANDLERS[${g}](cpu, I[${g}]);`, st.afterHelper());
         handlers.push(ctx.handlerOf(i));
       }
       if (rec) st.known = rec; else if (touched) st.known = null;
@@ -145,7 +145,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
         else if (kind === null) body.push(exitTo('NaN', k + 1)); // a helper set cpu.rip
         ended = true;
       } else if (st.stored && k < len - 1) {
-        // A slow-path store hit a page holding translated code: leave before the next instruction so
+        // A helper's store hit a page holding translated code: leave before the next instruction so
         // the new code is decoded (this instruction has completed).
         body.push(`if (CACHE.dirty) { ${exitTo(String(next), k + 1)} }`);
       }
