@@ -17,7 +17,7 @@ function arith(kind: 'add' | 'sub' | 'adc' | 'sbb', write: boolean): Semantics {
     const b = e.read(1, size);
     let r: V;
     if (kind === 'add') { r = e.add(size, a, b); if (write) e.write(0, r); e.setFlags(CcKind.ADD, size, r, b); return; }
-    if (kind === 'sub') { r = e.sub(size, a, b); if (write) e.write(0, r); e.setFlags(CcKind.SUB, size, r, b); return; }
+    if (kind === 'sub') { r = e.sub(size, a, b); if (write) e.write(0, r); e.setFlags(CcKind.SUB, size, r, b, ZERO, a); return; }
     const cin = e.carry();
     if (kind === 'adc') { r = e.add(size, a, b, cin); e.write(0, r); e.setFlags(CcKind.ADC, size, r, b, { lo: cin, hi: '0' }); return; }
     r = e.sub(size, a, b, cin); e.write(0, r); e.setFlags(CcKind.SBB, size, r, b, { lo: cin, hi: '0' });

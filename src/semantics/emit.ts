@@ -26,8 +26,9 @@ export type Semantics = (e: Emitter, i: Insn) => void;
  * block reads cpu.eflags directly (condExpr's EFLAGS case) instead of calling the generic evaluator. */
 const MATERIALISED: FlagRecord = { kind: CcKind.EFLAGS, size: 8, dst: { lo: '0', hi: '0' }, src: { lo: '0', hi: '0' }, aux: { lo: '0', hi: '0' } };
 
-/** Static knowledge of the last flag record inside a block (the translator fills it). */
-export interface FlagRecord { kind: CcKind; size: number; dst: V; src: V; aux: V }
+/** Static knowledge of the last flag record inside a block (the translator fills it). `a` is the
+ * first operand of a SUB record when the producer names it (not stored in the run-time record). */
+export interface FlagRecord { kind: CcKind; size: number; dst: V; src: V; aux: V; a?: V }
 
 export class Emitter {
   protected out: string[] = [];
@@ -318,11 +319,12 @@ export class Emitter {
    */
   flagsNeeded(): boolean { return true; }
 
-  /** Record a flag-producing operation (QEMU's cc_op style). */
-  setFlags(kind: CcKind, size: number, dst: V, src: V = ZERO, aux: V = ZERO): void {
+  /** Record a flag-producing operation (QEMU's cc_op style). `a`: a SUB's first operand, for the
+   * translator's direct comparisons (the record itself rebuilds it as dst + src). */
+  setFlags(kind: CcKind, size: number, dst: V, src: V = ZERO, aux: V = ZERO, a?: V): void {
     this.flagsTouched = true;
     if (this.flagsNeeded()) this.storeFlagRecord(ccOpOf(kind, size), dst, src, aux);
-    this.lastFlags = { kind, size, dst, src, aux };
+    this.lastFlags = { kind, size, dst, src, aux, a };
   }
   /** The incoming carry flag, read only to carry it through this instruction's flag update (inc/dec). */
   carryForFlags(): string {

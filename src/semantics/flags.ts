@@ -107,10 +107,32 @@ export function condFromFlags(cc: number, get: (f: FlagName) => string): string 
   return cc & 1 ? `!${e}` : `!!${e}`;
 }
 
-/** Condition cc of a known record, as a JS boolean expression (the translator's direct comparison). */
-export function condExpr(cc: number, kind: CcKind, size: number, d: V, s: V, x: V): string {
+/** Signed a < b for values of `size` (sizes 1 and 2 are zero-extended in lo). */
+function lts(size: number, a: V, b: V): string {
+  if (size === 8) return `(${a.hi} < ${b.hi} || (${a.hi} === ${b.hi} && (${a.lo} >>> 0) < (${b.lo} >>> 0)))`;
+  if (size === 4) return `((${a.lo} | 0) < (${b.lo} | 0))`;
+  const sh = 32 - 8 * size;
+  return `(((${a.lo} << ${sh}) >> ${sh}) < ((${b.lo} << ${sh}) >> ${sh}))`;
+}
+
+/**
+ * Condition cc of a known record, as a JS boolean expression (the translator's direct comparison).
+ * `a`, when the translator knows it, is the first operand of a SUB record (cmp a, b / sub a, b): the
+ * relational conditions are then the comparison they stand for (SDM vol. 1, B.1: "jl" after cmp a, b
+ * is a < b signed, "jb" a < b unsigned), instead of CF/SF/OF rebuilt from the difference.
+ */
+export function condExpr(cc: number, kind: CcKind, size: number, d: V, s: V, x: V, a?: V): string {
   if (kind === CcKind.EFLAGS) return condFromFlags(cc, (f) => `(cpu.eflags & ${FLAG_BIT[f]})`);
-  // Direct forms for the common compare-and-branch shapes (same values as the flag definitions).
+  if (kind === CcKind.SUB && a) {
+    let e: string | null = null;
+    switch (cc >> 1) {
+      case 1: e = ltu(size, a, s); break; // b: CF
+      case 3: e = `!${ltu(size, s, a)}`; break; // be: CF | ZF, a <= b unsigned
+      case 6: e = lts(size, a, s); break; // l: SF != OF
+      case 7: e = `!${lts(size, s, a)}`; break; // le: ZF | (SF != OF), a <= b signed
+    }
+    if (e !== null) return cc & 1 ? `!${e}` : `!!${e}`;
+  }
   return condFromFlags(cc, (f) => flagExpr(f, kind, size, d, s, x));
 }
 

@@ -188,7 +188,7 @@ export class BlockEmitter extends Emitter {
     const rec = this.lastFlags ?? (this.flagsTouched ? null : this.st.known);
     // Baked operand fields arrive as numeric strings ('5').
     const c = typeof cc === 'number' ? cc : /^\d+$/.test(cc) ? Number(cc) : NaN;
-    if (rec && c === c) return this.tmp(condExpr(c, rec.kind, rec.size, rec.dst, rec.src, rec.aux));
+    if (rec && c === c) return this.tmp(condExpr(c, rec.kind, rec.size, rec.dst, rec.src, rec.aux, rec.a));
     return super.cond(cc);
   }
 
