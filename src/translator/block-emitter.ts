@@ -10,6 +10,8 @@ import { condExpr } from '../semantics/flags.js';
 /** How branches inside a region are linked: block start address -> case index. */
 export interface RegionLinks {
   index: Map<number, number>;
+  /** Case index of the block being emitted. */
+  current: number;
   /** Region blocks that follow a call in the region: where its `ret`s most likely go. */
   returnSites: number[];
   /** Instructions of the current block retired when this instruction's branch is taken. */
@@ -20,15 +22,25 @@ export interface RegionLinks {
 export const REGION_BUDGET = 1 << 16;
 
 /**
- * Code that continues at `addr` after retiring `count` instructions of the current block: inside the
- * region a `continue` to its case (leaving only when the region budget is spent), else an exit.
+ * Code that continues at `addr` after retiring `count` instructions of block `from`: inside the region
+ * a jump to its case, else an exit. `last`: this is the block's final statement, so a transfer to the
+ * next case can simply fall through into it (JS switch fall-through: no loop iteration, no switch).
+ *
+ * Only backward transfers (to a case at or before `from`) test the region budget: every cycle of the
+ * region contains one, so the budget still bounds a run, and forward chains (jmp-connected blocks,
+ * the not-taken side of a branch) cost nothing but the count.
  */
-export function transfer(addr: number, index: Map<number, number>, count: number): string {
+export function transfer(addr: number, index: Map<number, number>, count: number, from: number, last: boolean): string {
   const n = index.get(addr);
   if (n === undefined) return exitTo(String(addr), count);
+  if (n > from) {
+    // A helper's store may have invalidated the next block; inline stores to translated code never
+    // land (Mmu.trapCodeWrites), so only regions that call helpers test CACHE.dirty.
+    const dirty = `${DIRTY_FORWARD}if (CACHE.dirty) { ${exitTo(String(addr), 0)} }${DIRTY_FORWARD_END}`;
+    return n === from + 1 && last ? `done += ${count}; ${dirty}` : `done += ${count}; ${dirty} pc = ${n}; continue region;`;
+  }
   // Leave instead when the budget is spent or a helper's store invalidated translated code (the next
-  // block may be stale): the dispatcher then looks the target up afresh. Inline stores to translated
-  // code never land (Mmu.trapCodeWrites), so only regions that call helpers test CACHE.dirty.
+  // block may be stale): the dispatcher then looks the target up afresh.
   return `done += ${count}; if (done >= ${REGION_BUDGET}${DIRTY_TEST}) { ${exitTo(String(addr), 0)} } pc = ${n}; continue region;`;
 }
 
@@ -87,7 +99,8 @@ export class BlockState {
     for (const r of this.regsUsed) rl += `r${r}l = R[${2 * r}]; r${r}h = R[${2 * r + 1}]; `;
     rl += FLAG_CURRENT;
     return text.split(WRITE_BACK).join(wb).split(RELOAD).join(rl).split(FLAG_SYNC_POINT).join(this.flagsDirty ? FLAG_SYNC : '')
-      .split(DIRTY_TEST).join(this.callsHelpers ? ' || CACHE.dirty' : '');
+      .split(DIRTY_TEST).join(this.callsHelpers ? ' || CACHE.dirty' : '')
+      .replace(DIRTY_FORWARD_RE, this.callsHelpers ? '$1' : '');
   }
 
   // Code around a helper call: the helper sees the whole state in cpu and runs with the code-write
@@ -105,6 +118,8 @@ const WRITE_BACK = '/*@writeback@*/';
 const RELOAD = '/*@reload@*/';
 const FLAG_SYNC_POINT = '/*@flagsync@*/';
 const DIRTY_TEST = '/*@dirty@*/';
+const DIRTY_FORWARD = '/*@dirty-forward@*/', DIRTY_FORWARD_END = '/*@end@*/';
+const DIRTY_FORWARD_RE = /\/\*@dirty-forward@\*\/(.*?)\/\*@end@\*\//g;
 
 // The flag record in locals. fop = -1 means "cpu's record is current": the locals hold nothing newer,
 // so nothing is loaded at region entry or after a helper, and an exit stores the record only if an
@@ -135,12 +150,12 @@ export class BlockEmitter extends Emitter {
   override jumpTo(addr: string): void {
     this.branched = true;
     this.transferKind = 'jump';
-    if (/^-?\d+$/.test(addr)) { this.line(transfer(Number(addr), this.links.index, this.links.blockLen)); return; }
+    if (/^-?\d+$/.test(addr)) { this.line(transfer(Number(addr), this.links.index, this.links.blockLen, this.links.current, true)); return; }
     if (this.i.mnem === 'ret' && this.links.returnSites.length > 0) {
       // A return to the instruction after a call in this region (recursion, a loop calling a small
       // function) continues inside the region instead of leaving it.
       const x = this.tmp(addr);
-      for (const a of this.links.returnSites) this.line(`if (${x} === ${a}) { ${transfer(a, this.links.index, this.links.blockLen)} }`);
+      for (const a of this.links.returnSites) this.line(`if (${x} === ${a}) { ${transfer(a, this.links.index, this.links.blockLen, this.links.current, false)} }`);
       addr = x;
     }
     this.line(`cpu.rip = ${addr}; ${exitTo('NaN', this.links.blockLen)}`);
@@ -148,7 +163,7 @@ export class BlockEmitter extends Emitter {
   override branchIf(cond: string): void {
     this.branched = true;
     this.transferKind = 'cond';
-    this.line(`if (${cond}) { ${transfer(this.i.target, this.links.index, this.links.blockLen)} }`);
+    this.line(`if (${cond}) { ${transfer(this.i.target, this.links.index, this.links.blockLen, this.links.current, false)} }`);
   }
 
   override insnRef(): string { return `I[${this.index}]`; }

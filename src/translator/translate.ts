@@ -11,7 +11,8 @@
 // Generated text never contains text derived from guest bytes except numeric literals: operands are
 // numbers, and the only strings are fixed messages from the semantics.
 
-import { type Insn } from '../decoder/insn.js';
+import { type Insn, K } from '../decoder/insn.js';
+import { endsBlock } from '../decoder/facts.js';
 import { PAR } from '../semantics/flags.js';
 import { semanticsOf } from '../semantics/index.js';
 import { BlockEmitter, BlockState, exitTo, FLAG_ENTRY, type RegionLinks, transfer } from './block-emitter.js';
@@ -60,7 +61,7 @@ function deadFlags(insns: Insn[], ctx: TranslateContext): boolean[] {
   const facts = insns.map((i, k) => {
     const sem = i.mnem === '(bad)' ? null : semanticsOf(i);
     if (!sem) return { resultRead: true, updateRead: true, fullWrite: false, fault: true };
-    const e = new BlockEmitter(i, scratch, k, { index: new Map(), returnSites: [], blockLen: k + 1 });
+    const e = new BlockEmitter(i, scratch, k, { index: new Map(), current: 0, returnSites: [], blockLen: k + 1 });
     try { sem(e, i); } catch { scratch.lines.length = 0; return { resultRead: true, updateRead: true, fullWrite: false, fault: true }; }
     const text = scratch.lines.splice(0).join('\n');
     return { resultRead: e.flagResultReads > 0, updateRead: e.flagUpdateReads > 0, fullWrite: e.lastFlags !== null, fault: mayFault(text) };
@@ -75,6 +76,44 @@ function deadFlags(insns: Insn[], ctx: TranslateContext): boolean[] {
   return dead;
 }
 
+/**
+ * Case order of a region's blocks: depth first from the entry (which stays case 0), each block's
+ * fall-through successor (the next address) first. A transfer to the next case is a plain switch
+ * fall-through, so chains of blocks joined by fall-through or jmp run without going around the
+ * region loop (micro_chain: eight trips through the switch per region run became one).
+ */
+function layout(blocks: Insn[][]): Insn[][] {
+  const byAddr = new Map<number, Insn[]>();
+  for (const b of blocks) byAddr.set(b[0].addr, b);
+  const order: Insn[][] = [];
+  const placed = new Set<number>();
+  const visit = (b: Insn[]): void => {
+    // Iterative along the fall-through chain, recursive only for branch targets (regions are small).
+    for (let cur: Insn[] | undefined = b; cur !== undefined && !placed.has(cur[0].addr);) {
+      placed.add(cur[0].addr);
+      order.push(cur);
+      const last = cur[cur.length - 1];
+      const next = last.addr + last.len;
+      const fallsThrough = !endsBlock(last) || last.mnem === 'jcc' || last.mnem === 'call';
+      const jumpTarget = (last.mnem === 'jmp' || last.mnem === 'jcc' || last.mnem === 'call') && last.k0 === K.Rel ? last.target : NaN;
+      // A call's block continues at its target; its return site comes back later (ret).
+      const first = last.mnem === 'jmp' || last.mnem === 'call' ? jumpTarget : fallsThrough ? next : NaN;
+      const other = last.mnem === 'jcc' ? jumpTarget : last.mnem === 'call' ? next : NaN;
+      const o = byAddr.get(other);
+      cur = byAddr.get(first);
+      if (o !== undefined) {
+        if (cur === undefined || placed.has(cur[0].addr)) { cur = o; continue; }
+        const rest = cur;
+        visit(rest);
+        cur = o;
+      }
+    }
+  };
+  visit(blocks[0]);
+  for (const b of blocks) if (!placed.has(b[0].addr)) order.push(b); // not reached by a direct edge
+  return order;
+}
+
 /** Translate one block (a region of one). */
 export function translateBlock(insns: Insn[], ctx: TranslateContext, name: string): Translation {
   return translateRegion([insns], ctx, name);
@@ -86,6 +125,7 @@ export function translateBlock(insns: Insn[], ctx: TranslateContext, name: strin
  */
 export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: string): Translation {
   const st = new BlockState(ctx.tlbOffset, ctx.tlbMask);
+  blocks = layout(blocks);
   const index = new Map<number, number>();
   blocks.forEach((b, n) => index.set(b[0].addr, n));
   const returnSites = blocks.map((b) => b[b.length - 1]).filter((i) => i.mnem === 'call')
@@ -108,7 +148,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
       const g = flat.length;
       flat.push(i); posInBlock.push(k);
       const next = i.addr + i.len;
-      const links: RegionLinks = { index, returnSites, blockLen: k + 1 };
+      const links: RegionLinks = { index, current: n, returnSites, blockLen: k + 1 };
       const start = st.lines.length;
       st.stored = false;
       const sem = i.mnem === '(bad)' ? null : semanticsOf(i);
@@ -141,7 +181,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
       if (branched) {
         // The instruction transferred control itself (jmp/call/ret exit or continue; jcc continued
         // only when taken; syscall/int helpers set cpu.rip). Fall-through of a conditional branch:
-        if (kind === 'cond') body.push(transfer(next, index, k + 1));
+        if (kind === 'cond') body.push(transfer(next, index, k + 1, n, true));
         else if (kind === null) body.push(exitTo('NaN', k + 1)); // a helper set cpu.rip
         ended = true;
       } else if (st.stored && k < len - 1) {
@@ -152,7 +192,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
     }
     if (!ended) {
       const last = insns[len - 1];
-      body.push(transfer(last.addr + last.len, index, len));
+      body.push(transfer(last.addr + last.len, index, len, n, true));
     }
     body.push('}');
   }
