@@ -54,6 +54,39 @@ class G {
     else e = this.u32() % 255;
     return sign | (e << 23) | mant;
   }
+  /** Values at the edges of the fast paths' exponent ranges (fastfp.ts arith: 2^±512 and 2^±256 for
+   * doubles, 2^±64 and 2^±32 for floats), each side of each edge, mixed with ordinary values; near
+   * cancellations (b = -a or -a ± a few ulps) give exact tiny and zero sums. */
+  edge(r: number, double: boolean): void {
+    const lanes = double ? 2 : 4;
+    for (let k = 0; k < lanes; k++) {
+      const t = this.u32() % 8;
+      const sign = this.u32() & 0x80000000;
+      if (double) {
+        const EDGES = [511, 512, 513, 1533, 1534, 1535, 766, 767, 768, 1277, 1278, 1279, 1, 2046];
+        const e = t < 5 ? EDGES[this.u32() % EDGES.length] : 1023 + (this.u32() % 20) - 10;
+        const m = this.u32() % 4 === 0 ? [0, 0xfffff][this.u32() % 2] : this.u32() & 0xfffff;
+        const lo = m === 0 ? 0 : m === 0xfffff ? -1 : this.u32();
+        this.x32(r, 2 * k, lo); this.x32(r, 2 * k + 1, sign | (e << 20) | m);
+      } else {
+        const EDGES = [62, 63, 64, 189, 190, 191, 94, 95, 96, 157, 158, 159, 1, 254];
+        const e = t < 5 ? EDGES[this.u32() % EDGES.length] : 127 + (this.u32() % 20) - 10;
+        const m = this.u32() % 4 === 0 ? [0, 0x7fffff][this.u32() % 2] : this.u32() & 0x7fffff;
+        this.x32(r, k, sign | (e << 23) | m);
+      }
+    }
+  }
+  /** Register s = -(register d) with its low bits nudged: exact tiny or zero sums of in-range values. */
+  cancel(d: number, s: number, double: boolean): void {
+    for (let k = 0; k < 4; k++) {
+      const o = OFF.xmm + 16 * d + 4 * k;
+      let v = this.dv.getUint32(o, true);
+      if (!double || k % 2 === 1) v ^= 0x80000000;
+      else v = (v + (this.u32() % 5) - 2) >>> 0;
+      if (!double && this.u32() % 2) v = (v + (this.u32() % 5) - 2) >>> 0;
+      this.x32(s, k, v);
+    }
+  }
   fill(r: number, double: boolean): void {
     if (double) for (let k = 0; k < 2; k++) { const [hi, lo] = this.dbl(); this.x32(r, 2 * k, lo); this.x32(r, 2 * k + 1, hi); }
     else for (let k = 0; k < 4; k++) this.x32(r, k, this.flt());
@@ -73,6 +106,21 @@ for (const op of ['add', 'sub', 'mul', 'div', 'min', 'max', 'sqrt']) {
     add(`${op}${sh} xmm3, ${sh[0] === 's' ? (dbl ? 'qword' : 'dword') : 'xmmword'} ptr [rbx]`, 300, fp(dbl, true));
   }
 }
+// The fast paths' exponent-range edges (fast MXCSR mostly: g.env()).
+const edges = (double: boolean, mem = false, cancel = false) => (g: G) => {
+  g.env(); for (const r of [1, 2, 3]) g.edge(r, double);
+  if (cancel) g.cancel(1, 2, double);
+  if (mem) g.spill(2, 32);
+};
+for (const op of ['add', 'sub', 'mul', 'div', 'min', 'max', 'sqrt']) {
+  for (const sh of ['sd', 'ss', 'pd', 'ps']) {
+    const dbl = sh[1] === 'd';
+    add(`${op}${sh} xmm1, xmm2`, 800, edges(dbl));
+    add(`${op}${sh} xmm1, xmm1`, 150, edges(dbl));
+    add(`${op}${sh} xmm3, ${sh[0] === 's' ? (dbl ? 'qword' : 'dword') : 'xmmword'} ptr [rbx]`, 150, edges(dbl, true));
+  }
+}
+for (const sh of ['sd', 'ss', 'pd', 'ps']) for (const op of ['add', 'sub']) add(`${op}${sh} xmm1, xmm2`, 400, edges(sh[1] === 'd', false, true));
 add('mulsd xmm1, xmm2; addsd xmm1, xmm1; subsd xmm2, xmm1; divsd xmm3, xmm2; sqrtsd xmm0, xmm3', 1000, fp(true));
 for (const m of ['comisd', 'ucomisd']) { add(`${m} xmm1, xmm2`, 1500, fp(true)); add(`${m} xmm1, qword ptr [rbx]`, 300, fp(true, true)); add(`${m} xmm1, xmm1`, 100, fp(true)); }
 for (const m of ['comiss', 'ucomiss']) { add(`${m} xmm1, xmm2`, 1500, fp(false)); add(`${m} xmm1, dword ptr [rbx]`, 300, fp(false, true)); }
