@@ -65,6 +65,8 @@ export class BlockState {
   readonly regsWritten = new Set<number>();
   /** True once any flag record was stored in the locals (cpu's copy may be stale). */
   flagsDirty = false;
+  /** True when an instruction left a status-flag merge pending (fpm/fpv locals; see setEflagsBits). */
+  flagsDeferred = false;
   /** The record of the last unconditional flag producer in this block, if still current. */
   known: FlagRecord | null = null;
   /** Whether an instruction needs the SMC check after it (it called a helper, which may store to
@@ -94,11 +96,13 @@ export class BlockState {
   resolve(text: string): string {
     let wb = '';
     for (const r of this.regsWritten) wb += `R[${2 * r}] = r${r}l; R[${2 * r + 1}] = r${r}h; `;
-    if (this.flagsDirty) wb += FLAG_SYNC;
+    const sync = (this.flagsDirty ? FLAG_SYNC : '') + (this.flagsDeferred ? FLAG_MERGE_PENDING : '');
+    wb += sync;
     let rl = '';
     for (const r of this.regsUsed) rl += `r${r}l = R[${2 * r}]; r${r}h = R[${2 * r + 1}]; `;
     rl += FLAG_CURRENT;
-    return text.split(WRITE_BACK).join(wb).split(RELOAD).join(rl).split(FLAG_SYNC_POINT).join(this.flagsDirty ? FLAG_SYNC : '')
+    return text.split(WRITE_BACK).join(wb).split(RELOAD).join(rl).split(FLAG_SYNC_POINT).join(sync)
+      .split(PENDING_DEAD).join(this.flagsDeferred ? 'fpm = 0;' : '')
       .split(DIRTY_TEST).join(this.callsHelpers ? ' || CACHE.dirty' : '')
       .replace(DIRTY_FORWARD_RE, this.callsHelpers ? '$1' : '');
   }
@@ -118,6 +122,7 @@ const WRITE_BACK = '/*@writeback@*/';
 const RELOAD = '/*@reload@*/';
 const FLAG_SYNC_POINT = '/*@flagsync@*/';
 const DIRTY_TEST = '/*@dirty@*/';
+const PENDING_DEAD = '/*@pending-dead@*/';
 const DIRTY_FORWARD = '/*@dirty-forward@*/', DIRTY_FORWARD_END = '/*@end@*/';
 const DIRTY_FORWARD_RE = /\/\*@dirty-forward@\*\/(.*?)\/\*@end@\*\//g;
 
@@ -132,6 +137,12 @@ export const FLAG_SYNC = 'if (fop >= 0) { cpu.ccOp = fop; CC[0] = fdl; CC[1] = f
 export const FLAG_CURRENT = 'fop = -1;';
 /** Region entry: constants, so V8 sees int32 locals from the start. */
 export const FLAG_ENTRY = 'let fop = -1, fdl = 0, fdh = 0, fsl = 0, fsh = 0, fxl = 0, fxh = 0;';
+/**
+ * A pending status-flag merge: the bits `fpm` of RFLAGS are `fpv`, over the flags of the record
+ * before it. Applied after FLAG_SYNC wherever cpu's flags must be current (exits, the fault path,
+ * helpers, reads), dropped when a later instruction overwrites all status flags.
+ */
+const FLAG_MERGE_PENDING = ' if (fpm !== 0) { cpu.eflags = (rt.eflags(cpu) & ~fpm) | (fpv & fpm); cpu.ccOp = 0; fpm = 0; }';
 
 export class BlockEmitter extends Emitter {
   /** 'jump' after an unconditional transfer, 'cond' after a conditional one. */
@@ -139,7 +150,9 @@ export class BlockEmitter extends Emitter {
 
   constructor(i: Insn, private readonly st: BlockState, private readonly index: number, private readonly links: RegionLinks,
     /** The liveness pass found this instruction's status flags dead. */
-    private readonly flagsDead = false) {
+    private readonly flagsDead = false,
+    /** No later instruction of the block reads the flags before overwriting them all. */
+    private readonly flagsDeferrable = false) {
     super(i, true);
     this.out = st.lines;
     this.tmpPrefix = `t${index}_`;
@@ -189,14 +202,30 @@ export class BlockEmitter extends Emitter {
   // ---- flags in locals ------------------------------------------------------------------------
 
   protected override storeFlagRecord(op: number, dst: V, src: V, aux: V): void {
-    this.line(`fop = ${op}; fdl = ${dst.lo}; fdh = ${dst.hi}; fsl = ${src.lo}; fsh = ${src.hi}; fxl = ${aux.lo}; fxh = ${aux.hi};`);
+    this.line(`fop = ${op}; fdl = ${dst.lo}; fdh = ${dst.hi}; fsl = ${src.lo}; fsh = ${src.hi}; fxl = ${aux.lo}; fxh = ${aux.hi};${PENDING_DEAD}`);
     this.st.flagsDirty = true;
+  }
+  /**
+   * Rotates, bt, bsf ... replace some status flags and keep the rest, which live in the record of an
+   * earlier instruction: merging them into cpu.eflags means evaluating that record (a call). When no
+   * later instruction of the block reads the flags before overwriting them all (hash64: `rol` then a
+   * load, which may fault, then `imul`), the merge is left pending in two locals and only done where
+   * the flags must be current (FLAG_MERGE_PENDING) — on the fault path, not on every run.
+   */
+  override setEflagsBits(mask: number, value: string): void {
+    if (!this.flagsDeferrable || !this.flagsNeeded()) { super.setEflagsBits(mask, value); return; }
+    this.flagsTouched = true;
+    this.line(`fpm |= ${mask}; fpv = (fpv & ${~mask}) | ((${value}) & ${mask});`);
+    this.st.flagsDeferred = true;
+    this.lastFlags = null;
   }
   override flagsWillBeRead(): void {
     this.line(this.st.flagSync());
   }
   override flagsWereWritten(): void {
-    this.line(FLAG_CURRENT);
+    // The status flags in cpu.eflags were just written (after a sync that applied any pending merge,
+    // or all six of them: comis): a pending merge is stale.
+    this.line(FLAG_CURRENT + PENDING_DEAD);
   }
   override cond(cc: number | string): string {
     // A producer earlier in this instruction, or earlier in the block: compare its operands directly.

@@ -46,16 +46,19 @@ function mayFault(code: string): boolean {
 }
 
 /**
- * Flag liveness inside one block (DESIGN decision 3's dead-flag elimination). A dry run of each
+ * Flag liveness inside one block (DESIGN decision 3's dead-flag elimination).
+ * `deferrable[k]`: no later instruction of the block reads the flags before they are all overwritten,
+ * so a status-flag merge of instruction k (rotates, bt ...) may be left pending (BlockEmitter). A dry run of each
  * instruction's semantics classifies it: does it read the incoming flags for its result, does it
  * overwrite all status flags unconditionally, does its flag update itself read old flags (inc's CF),
  * can it fault. Walking backwards from the block end (flags live: the successor is unknown), an
  * instruction's flags are dead when the next instruction overwrites them without reading them and
  * cannot fault first (a fault must see the flags as of the faulting instruction, decision 5).
  */
-function deadFlags(insns: Insn[], ctx: TranslateContext): boolean[] {
+function flagLiveness(insns: Insn[], ctx: TranslateContext): { dead: boolean[]; deferrable: boolean[] } {
   const n = insns.length;
   const dead = new Array<boolean>(n).fill(false);
+  const deferrable = new Array<boolean>(n).fill(false);
   const liveIn = new Array<boolean>(n).fill(true);
   const scratch = new BlockState(ctx.tlbOffset, ctx.tlbMask);
   const facts = insns.map((i, k) => {
@@ -67,13 +70,17 @@ function deadFlags(insns: Insn[], ctx: TranslateContext): boolean[] {
     return { resultRead: e.flagResultReads > 0, updateRead: e.flagUpdateReads > 0, fullWrite: e.lastFlags !== null, fault: mayFault(text) };
   });
   let liveOut = true;
+  // Whether an instruction after k in this block reads the flags before one overwrites them all.
+  let readAfter = false;
   for (let k = n - 1; k >= 0; k--) {
     const f = facts[k];
     dead[k] = !liveOut;
+    deferrable[k] = !readAfter;
     liveIn[k] = f.resultRead || f.fault || (liveOut && (!f.fullWrite || f.updateRead));
     liveOut = liveIn[k];
+    readAfter = f.resultRead || f.updateRead || (!f.fullWrite && readAfter);
   }
-  return dead;
+  return { dead, deferrable };
 }
 
 /**
@@ -139,7 +146,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
   for (let n = 0; n < blocks.length; n++) {
     const insns = blocks[n];
     const len = insns.length;
-    const dead = deadFlags(insns, ctx);
+    const { dead, deferrable } = flagLiveness(insns, ctx);
     body.push(`case ${n}: {`);
     st.known = null; // flags at a block entry come from whichever predecessor ran
     let ended = false;
@@ -157,7 +164,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
       let ok = false;
       if (sem) {
         try {
-          const e = new BlockEmitter(i, st, g, links, dead[k]);
+          const e = new BlockEmitter(i, st, g, links, dead[k], deferrable[k]);
           sem(e, i);
           rec = e.lastFlags; touched = e.flagsTouched; branched = e.branched; kind = e.transferKind;
           handlers.push(null);
@@ -201,7 +208,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
   const lines = [
     'const R = cpu.regs, CC = cpu.cc, M = cpu.mmu;',
     regs.length ? 'let ' + regs.map((r) => `r${r}l = R[${2 * r}], r${r}h = R[${2 * r + 1}]`).join(', ') + ';' : '',
-    FLAG_ENTRY,
+    FLAG_ENTRY + (st.flagsDeferred ? ' let fpm = 0, fpv = 0;' : ''),
     'let k = 0, done = 0, pc = 0, xr = NaN, xn = 0;',
     'try {',
     'region: for (;;) {',
