@@ -42,7 +42,10 @@ export class PhysicalMemory {
     this.buf = next;
     this.u8 = new Uint8Array(next);
     this.dv = new DataView(next);
+    if (this.onGrow) this.onGrow();
   }
+  /** Called after growth replaced buf/u8/dv (the MMU keeps its own references to the views). */
+  onGrow: (() => void) | null = null;
 
   /** A zeroed 4 KiB frame; returns its physical address. */
   allocFrame(): number {

@@ -97,7 +97,17 @@ export class Mmu {
   tlbOff = 0;
   setCpl(cpl: number): void { this.cpl = cpl; this.tlbOff = cpl === 3 ? 0 : TLB_SETS; }
 
-  constructor(public mem: PhysicalMemory) {}
+  /**
+   * The memory's views, held here so the accessors' hit path (inlined into every generated region)
+   * loads one field instead of two (`this.mem.dv`); PhysicalMemory.onGrow keeps them current. The
+   * hop cost 12% of malloc_churn's CPU time (V8's compile time for every inlined access included).
+   */
+  dv: DataView;
+  u8: Uint8Array;
+  constructor(public mem: PhysicalMemory) {
+    this.dv = mem.dv; this.u8 = mem.u8;
+    mem.onGrow = () => { this.dv = mem.dv; this.u8 = mem.u8; };
+  }
 
   // ---- TLB maintenance -------------------------------------------------------------------------
 
@@ -266,28 +276,28 @@ export class Mmu {
 
   rd8(lo: number, hi: number): number {
     const s = tlbSet(lo) + this.tlbOff;
-    if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi) return this.mem.u8[this.phys[s] + (lo & 4095)];
-    return this.mem.u8[this.translate(lo, hi, Access.Read)];
+    if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi) return this.u8[this.phys[s] + (lo & 4095)];
+    return this.u8[this.translate(lo, hi, Access.Read)];
   }
   rd16(lo: number, hi: number): number {
     const s = tlbSet(lo) + this.tlbOff;
-    if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4094) return this.mem.dv.getUint16(this.phys[s] + (lo & 4095), true);
+    if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4094) return this.dv.getUint16(this.phys[s] + (lo & 4095), true);
     if ((lo & 4095) > 4094) return this.rd8(lo, hi) | (this.rd8((lo + 1) | 0, carryHi(lo, 1, hi)) << 8);
-    return this.mem.dv.getUint16(this.translate(lo, hi, Access.Read), true);
+    return this.dv.getUint16(this.translate(lo, hi, Access.Read), true);
   }
   rd32(lo: number, hi: number): number {
     const s = tlbSet(lo) + this.tlbOff;
-    if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4092) return this.mem.dv.getInt32(this.phys[s] + (lo & 4095), true);
+    if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4092) return this.dv.getInt32(this.phys[s] + (lo & 4095), true);
     if ((lo & 4095) > 4092) return this.rdCross(lo, hi, 4);
-    return this.mem.dv.getInt32(this.translate(lo, hi, Access.Read), true);
+    return this.dv.getInt32(this.translate(lo, hi, Access.Read), true);
   }
   /** Returns the low half; the high half is left in this.hi. */
   rd64(lo: number, hi: number): number {
     const s = tlbSet(lo) + this.tlbOff;
     if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4088) {
       const p = this.phys[s] + (lo & 4095);
-      this.hi = this.mem.dv.getInt32(p + 4, true);
-      return this.mem.dv.getInt32(p, true);
+      this.hi = this.dv.getInt32(p + 4, true);
+      return this.dv.getInt32(p, true);
     }
     return this.rd64Slow(lo, hi);
   }
@@ -299,15 +309,15 @@ export class Mmu {
       return l;
     }
     const pa = this.translate(lo, hi, Access.Read);
-    this.hi = this.mem.dv.getInt32(pa + 4, true);
-    return this.mem.dv.getInt32(pa, true);
+    this.hi = this.dv.getInt32(pa + 4, true);
+    return this.dv.getInt32(pa, true);
   }
   /** 16 bytes (SSE): returns lane 0; lanes 1..3 are left in this.hi, this.hi2, this.hi3. Both halves are
    * read before it returns, so a fault on the second page leaves nothing half-done. */
   rd128(lo: number, hi: number): number {
     const s = tlbSet(lo) + this.tlbOff;
     if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4080) {
-      const p = this.phys[s] + (lo & 4095), dv = this.mem.dv;
+      const p = this.phys[s] + (lo & 4095), dv = this.dv;
       this.hi = dv.getInt32(p + 4, true); this.hi2 = dv.getInt32(p + 8, true); this.hi3 = dv.getInt32(p + 12, true);
       return dv.getInt32(p, true);
     }
@@ -327,26 +337,26 @@ export class Mmu {
 
   wr8(lo: number, hi: number, v: number): void {
     const s = tlbSet(lo) + this.tlbOff;
-    if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi) { this.mem.u8[this.phys[s] + (lo & 4095)] = v; return; }
-    this.mem.u8[this.translateWrite(lo, hi)] = v;
+    if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi) { this.u8[this.phys[s] + (lo & 4095)] = v; return; }
+    this.u8[this.translateWrite(lo, hi)] = v;
   }
   wr16(lo: number, hi: number, v: number): void {
     const s = tlbSet(lo) + this.tlbOff;
-    if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4094) { this.mem.dv.setUint16(this.phys[s] + (lo & 4095), v, true); return; }
+    if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4094) { this.dv.setUint16(this.phys[s] + (lo & 4095), v, true); return; }
     if ((lo & 4095) > 4094) { this.wrCross(lo, hi, v, 2); return; }
-    this.mem.dv.setUint16(this.translateWrite(lo, hi), v, true);
+    this.dv.setUint16(this.translateWrite(lo, hi), v, true);
   }
   wr32(lo: number, hi: number, v: number): void {
     const s = tlbSet(lo) + this.tlbOff;
-    if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4092) { this.mem.dv.setInt32(this.phys[s] + (lo & 4095), v, true); return; }
+    if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4092) { this.dv.setInt32(this.phys[s] + (lo & 4095), v, true); return; }
     if ((lo & 4095) > 4092) { this.wrCross(lo, hi, v, 4); return; }
-    this.mem.dv.setInt32(this.translateWrite(lo, hi), v, true);
+    this.dv.setInt32(this.translateWrite(lo, hi), v, true);
   }
   wr64(lo: number, hi: number, vlo: number, vhi: number): void {
     const s = tlbSet(lo) + this.tlbOff;
     if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4088) {
       const p = this.phys[s] + (lo & 4095);
-      this.mem.dv.setInt32(p, vlo, true); this.mem.dv.setInt32(p + 4, vhi, true);
+      this.dv.setInt32(p, vlo, true); this.dv.setInt32(p + 4, vhi, true);
       return;
     }
     this.wr64Slow(lo, hi, vlo, vhi);
@@ -359,14 +369,14 @@ export class Mmu {
       return;
     }
     const pa = this.translateWrite(lo, hi);
-    this.mem.dv.setInt32(pa, vlo, true);
-    this.mem.dv.setInt32(pa + 4, vhi, true);
+    this.dv.setInt32(pa, vlo, true);
+    this.dv.setInt32(pa + 4, vhi, true);
   }
   /** 16 bytes (SSE), all or nothing: a store crossing into another page probes both pages first. */
   wr128(lo: number, hi: number, v0: number, v1: number, v2: number, v3: number): void {
     const s = tlbSet(lo) + this.tlbOff;
     if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4080) {
-      const p = this.phys[s] + (lo & 4095), dv = this.mem.dv;
+      const p = this.phys[s] + (lo & 4095), dv = this.dv;
       dv.setInt32(p, v0, true); dv.setInt32(p + 4, v1, true); dv.setInt32(p + 8, v2, true); dv.setInt32(p + 12, v3, true);
       return;
     }
