@@ -29,6 +29,12 @@ export function tlbSet(lo: number): number { return ((lo >>> 12) ^ (lo >>> 22)) 
 /** An impossible tag-hi value: never equal to the hi half of a canonical address. */
 const INVALID_HI = 0x40000000;
 
+// A TLB entry is 8 int32 words of one Int32Array (set s at s << 3), so the accessors' hit path loads
+// one array field and reads tag and frame from neighbouring words: read tag (page, hi), write tag,
+// execute tag, physical page base, global flag.
+const E_RLO = 0, E_RHI = 1, E_WLO = 2, E_WHI = 3, E_XLO = 4, E_XHI = 5, E_PHYS = 6, E_GLOBAL = 7;
+const E_SHIFT = 3;
+
 // Page-table entry bits (low dword).
 const PTE_P = 1, PTE_RW = 2, PTE_US = 4, PTE_A = 0x20, PTE_D = 0x40, PTE_PS = 0x80, PTE_G = 0x100;
 // NX is bit 63: bit 31 of the high dword.
@@ -51,18 +57,16 @@ export class Mmu {
   /** CR4.PGE: global translations survive CR3 writes only when set. */
   pgeEnabled = true;
 
-  // The TLB arrays of the current PCID. Each PCID has its own bank (see selectPcid); generated code
-  // reads these fields at function entry, and only a helper that ends the block switches banks.
-  rTagLo = new Int32Array(2 * TLB_SETS);
-  rTagHi = new Int32Array(2 * TLB_SETS).fill(INVALID_HI);
-  wTagLo = new Int32Array(2 * TLB_SETS);
-  wTagHi = new Int32Array(2 * TLB_SETS).fill(INVALID_HI);
-  xTagLo = new Int32Array(2 * TLB_SETS);
-  xTagHi = new Int32Array(2 * TLB_SETS).fill(INVALID_HI);
-  /** Physical base of the cached page. */
-  phys = new Int32Array(2 * TLB_SETS);
-  /** Whether the cached translation came from a global page (survives CR3 writes). */
-  global = new Uint8Array(2 * TLB_SETS);
+  // The TLB of the current PCID. Each PCID has its own bank (see selectPcid); only a helper that ends
+  // the block switches banks.
+  /** Entries of both privilege classes: user sets first, then supervisor sets (E_* words each). */
+  tlb: Int32Array<ArrayBuffer> = newEntries();
+  /** Views of the user and supervisor halves of `tlb` (made once per bank: setCpl runs twice per
+   * system call). */
+  tlbUser: Int32Array<ArrayBuffer> = userHalf(this.tlb);
+  tlbSup: Int32Array<ArrayBuffer> = supHalf(this.tlb);
+  /** The current privilege class's half of `tlb`: what the accessors' hit path reads. */
+  tlbCur: Int32Array<ArrayBuffer> = this.tlbUser;
   /** Sets filled since the last full flush (so a flush touches only those, not the whole TLB). */
   filled = new Int32Array(2 * TLB_SETS);
   nFilled = 0;
@@ -93,9 +97,7 @@ export class Mmu {
   hi3 = 0;
   /** The CPL used for permission checks (kept in sync by the CPU through setCpl). */
   cpl = 3;
-  /** First TLB set of the current privilege class: 0 for CPL 3, TLB_SETS for supervisor. */
-  tlbOff = 0;
-  setCpl(cpl: number): void { this.cpl = cpl; this.tlbOff = cpl === 3 ? 0 : TLB_SETS; }
+  setCpl(cpl: number): void { this.cpl = cpl; this.tlbCur = cpl === 3 ? this.tlbUser : this.tlbSup; }
 
   /**
    * The memory's views, held here so the accessors' hit path (inlined into every generated region)
@@ -135,10 +137,7 @@ export class Mmu {
   selectPcid(pcid: number): void {
     if (pcid === this.pcid) return;
     let cur = this.curBank;
-    if (cur === null) {
-      cur = { rTagLo: this.rTagLo, rTagHi: this.rTagHi, wTagLo: this.wTagLo, wTagHi: this.wTagHi, xTagLo: this.xTagLo,
-        xTagHi: this.xTagHi, phys: this.phys, global: this.global, filled: this.filled, nFilled: 0, isFilled: this.isFilled };
-    }
+    if (cur === null) cur = { tlb: this.tlb, tlbUser: this.tlbUser, tlbSup: this.tlbSup, filled: this.filled, nFilled: 0, isFilled: this.isFilled };
     cur.nFilled = this.nFilled; // the arrays are shared; only the count lives in a field
     let b: TlbBank;
     if (this.prevBank !== null && this.prevPcid === pcid) {
@@ -150,8 +149,8 @@ export class Mmu {
       if (this.banks.size >= MAX_PCID_BANKS - 1) this.banks.delete(this.banks.keys().next().value as number);
     }
     this.prevBank = cur; this.prevPcid = this.pcid;
-    this.rTagLo = b.rTagLo; this.rTagHi = b.rTagHi; this.wTagLo = b.wTagLo; this.wTagHi = b.wTagHi;
-    this.xTagLo = b.xTagLo; this.xTagHi = b.xTagHi; this.phys = b.phys; this.global = b.global;
+    this.tlb = b.tlb; this.tlbUser = b.tlbUser; this.tlbSup = b.tlbSup;
+    this.tlbCur = this.cpl === 3 ? b.tlbUser : b.tlbSup;
     this.filled = b.filled; this.nFilled = b.nFilled; this.isFilled = b.isFilled;
     this.curBank = b;
     this.pcid = pcid;
@@ -188,10 +187,9 @@ export class Mmu {
     if (((hi << 16) >> 16) !== hi) throw new GuestFault(Vec.GP, 0, 0, 'non-canonical address');
     const user = this.cpl === 3;
     const set = tlbSet(lo) + (user ? 0 : TLB_SETS);
-    const page = lo & -4096;
-    if (access === Access.Read && this.rTagLo[set] === page && this.rTagHi[set] === hi) return this.phys[set] + (lo & 4095);
-    if (access === Access.Write && this.wTagLo[set] === page && this.wTagHi[set] === hi) return this.phys[set] + (lo & 4095);
-    if (access === Access.Exec && this.xTagLo[set] === page && this.xTagHi[set] === hi) return this.phys[set] + (lo & 4095);
+    const page = lo & -4096, t = this.tlb, e = set << E_SHIFT;
+    const tag = e + (access === Access.Read ? E_RLO : access === Access.Write ? E_WLO : E_XLO);
+    if (t[tag] === page && t[tag + 1] === hi) return t[e + E_PHYS] + (lo & 4095);
     this.stats.tlbMisses++;
     return this.walk(lo, hi, access, user, set);
   }
@@ -245,15 +243,16 @@ export class Mmu {
     if (physPage >= memSize) throw new GuestFault(Vec.PF, errBase | present | PfErr.RSVD, joinAddr(lo, hi));
     const page = lo & -4096;
     // Fill the TLB. Read tags need readability only (every present page is readable).
-    this.phys[set] = physPage;
-    this.global[set] = global ? 1 : 0;
+    const t = this.tlb, e = set << E_SHIFT;
+    t[e + E_PHYS] = physPage;
+    t[e + E_GLOBAL] = global ? 1 : 0;
     if (!this.isFilled[set]) { this.isFilled[set] = 1; this.filled[this.nFilled++] = set; }
-    if (this.rTagHi[set] !== hi || this.rTagLo[set] !== page) { this.wTagHi[set] = INVALID_HI; this.xTagHi[set] = INVALID_HI; }
-    this.rTagLo[set] = page; this.rTagHi[set] = hi;
+    if (t[e + E_RHI] !== hi || t[e + E_RLO] !== page) { t[e + E_WHI] = INVALID_HI; t[e + E_XHI] = INVALID_HI; }
+    t[e + E_RLO] = page; t[e + E_RHI] = hi;
     const writable = allowWrite || (!user && !this.writeProtect);
     const pageNo = physPage >>> 12;
-    if (writable && dirty && !(pageNo < this.codePages.length && this.codePages[pageNo])) { this.wTagLo[set] = page; this.wTagHi[set] = hi; }
-    if (allowExec) { this.xTagLo[set] = page; this.xTagHi[set] = hi; }
+    if (writable && dirty && !(pageNo < this.codePages.length && this.codePages[pageNo])) { t[e + E_WLO] = page; t[e + E_WHI] = hi; }
+    if (allowExec) { t[e + E_XLO] = page; t[e + E_XHI] = hi; }
     return physPage + (lo & 4095);
   }
 
@@ -272,30 +271,32 @@ export class Mmu {
 
   // Each accessor starts with the TLB hit path: small and monomorphic, so V8 inlines it into the
   // interpreter's handlers and the translator's blocks (DESIGN decision 4's inline hit path). Misses,
-  // page-crossing accesses and code-page writes take the out-of-line slow path.
+  // page-crossing accesses and code-page writes take the out-of-line slow path. The hit path reads
+  // the entry's words by literal offset (t[e] read tag page, t[e + 1] its hi, t[e + 2] / t[e + 3] the
+  // write tag, t[e + 6] the physical page: E_RLO ... E_PHYS), so V8 needs no constant lookup.
 
   rd8(lo: number, hi: number): number {
-    const s = tlbSet(lo) + this.tlbOff;
-    if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi) return this.u8[this.phys[s] + (lo & 4095)];
+    const t = this.tlbCur, e = tlbSet(lo) << 3;
+    if (t[e] === (lo & -4096) && t[e + 1] === hi) return this.u8[t[e + 6] + (lo & 4095)];
     return this.u8[this.translate(lo, hi, Access.Read)];
   }
   rd16(lo: number, hi: number): number {
-    const s = tlbSet(lo) + this.tlbOff;
-    if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4094) return this.dv.getUint16(this.phys[s] + (lo & 4095), true);
+    const t = this.tlbCur, e = tlbSet(lo) << 3;
+    if (t[e] === (lo & -4096) && t[e + 1] === hi && (lo & 4095) <= 4094) return this.dv.getUint16(t[e + 6] + (lo & 4095), true);
     if ((lo & 4095) > 4094) return this.rd8(lo, hi) | (this.rd8((lo + 1) | 0, carryHi(lo, 1, hi)) << 8);
     return this.dv.getUint16(this.translate(lo, hi, Access.Read), true);
   }
   rd32(lo: number, hi: number): number {
-    const s = tlbSet(lo) + this.tlbOff;
-    if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4092) return this.dv.getInt32(this.phys[s] + (lo & 4095), true);
+    const t = this.tlbCur, e = tlbSet(lo) << 3;
+    if (t[e] === (lo & -4096) && t[e + 1] === hi && (lo & 4095) <= 4092) return this.dv.getInt32(t[e + 6] + (lo & 4095), true);
     if ((lo & 4095) > 4092) return this.rdCross(lo, hi, 4);
     return this.dv.getInt32(this.translate(lo, hi, Access.Read), true);
   }
   /** Returns the low half; the high half is left in this.hi. */
   rd64(lo: number, hi: number): number {
-    const s = tlbSet(lo) + this.tlbOff;
-    if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4088) {
-      const p = this.phys[s] + (lo & 4095);
+    const t = this.tlbCur, e = tlbSet(lo) << 3;
+    if (t[e] === (lo & -4096) && t[e + 1] === hi && (lo & 4095) <= 4088) {
+      const p = t[e + 6] + (lo & 4095);
       this.hi = this.dv.getInt32(p + 4, true);
       return this.dv.getInt32(p, true);
     }
@@ -315,9 +316,9 @@ export class Mmu {
   /** 16 bytes (SSE): returns lane 0; lanes 1..3 are left in this.hi, this.hi2, this.hi3. Both halves are
    * read before it returns, so a fault on the second page leaves nothing half-done. */
   rd128(lo: number, hi: number): number {
-    const s = tlbSet(lo) + this.tlbOff;
-    if (this.rTagLo[s] === (lo & -4096) && this.rTagHi[s] === hi && (lo & 4095) <= 4080) {
-      const p = this.phys[s] + (lo & 4095), dv = this.dv;
+    const t = this.tlbCur, e = tlbSet(lo) << 3;
+    if (t[e] === (lo & -4096) && t[e + 1] === hi && (lo & 4095) <= 4080) {
+      const p = t[e + 6] + (lo & 4095), dv = this.dv;
       this.hi = dv.getInt32(p + 4, true); this.hi2 = dv.getInt32(p + 8, true); this.hi3 = dv.getInt32(p + 12, true);
       return dv.getInt32(p, true);
     }
@@ -336,26 +337,26 @@ export class Mmu {
   }
 
   wr8(lo: number, hi: number, v: number): void {
-    const s = tlbSet(lo) + this.tlbOff;
-    if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi) { this.u8[this.phys[s] + (lo & 4095)] = v; return; }
+    const t = this.tlbCur, e = tlbSet(lo) << 3;
+    if (t[e + 2] === (lo & -4096) && t[e + 3] === hi) { this.u8[t[e + 6] + (lo & 4095)] = v; return; }
     this.u8[this.translateWrite(lo, hi)] = v;
   }
   wr16(lo: number, hi: number, v: number): void {
-    const s = tlbSet(lo) + this.tlbOff;
-    if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4094) { this.dv.setUint16(this.phys[s] + (lo & 4095), v, true); return; }
+    const t = this.tlbCur, e = tlbSet(lo) << 3;
+    if (t[e + 2] === (lo & -4096) && t[e + 3] === hi && (lo & 4095) <= 4094) { this.dv.setUint16(t[e + 6] + (lo & 4095), v, true); return; }
     if ((lo & 4095) > 4094) { this.wrCross(lo, hi, v, 2); return; }
     this.dv.setUint16(this.translateWrite(lo, hi), v, true);
   }
   wr32(lo: number, hi: number, v: number): void {
-    const s = tlbSet(lo) + this.tlbOff;
-    if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4092) { this.dv.setInt32(this.phys[s] + (lo & 4095), v, true); return; }
+    const t = this.tlbCur, e = tlbSet(lo) << 3;
+    if (t[e + 2] === (lo & -4096) && t[e + 3] === hi && (lo & 4095) <= 4092) { this.dv.setInt32(t[e + 6] + (lo & 4095), v, true); return; }
     if ((lo & 4095) > 4092) { this.wrCross(lo, hi, v, 4); return; }
     this.dv.setInt32(this.translateWrite(lo, hi), v, true);
   }
   wr64(lo: number, hi: number, vlo: number, vhi: number): void {
-    const s = tlbSet(lo) + this.tlbOff;
-    if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4088) {
-      const p = this.phys[s] + (lo & 4095);
+    const t = this.tlbCur, e = tlbSet(lo) << 3;
+    if (t[e + 2] === (lo & -4096) && t[e + 3] === hi && (lo & 4095) <= 4088) {
+      const p = t[e + 6] + (lo & 4095);
       this.dv.setInt32(p, vlo, true); this.dv.setInt32(p + 4, vhi, true);
       return;
     }
@@ -374,9 +375,9 @@ export class Mmu {
   }
   /** 16 bytes (SSE), all or nothing: a store crossing into another page probes both pages first. */
   wr128(lo: number, hi: number, v0: number, v1: number, v2: number, v3: number): void {
-    const s = tlbSet(lo) + this.tlbOff;
-    if (this.wTagLo[s] === (lo & -4096) && this.wTagHi[s] === hi && (lo & 4095) <= 4080) {
-      const p = this.phys[s] + (lo & 4095), dv = this.dv;
+    const t = this.tlbCur, e = tlbSet(lo) << 3;
+    if (t[e + 2] === (lo & -4096) && t[e + 3] === hi && (lo & 4095) <= 4080) {
+      const p = t[e + 6] + (lo & 4095), dv = this.dv;
       dv.setInt32(p, v0, true); dv.setInt32(p + 4, v1, true); dv.setInt32(p + 8, v2, true); dv.setInt32(p + 12, v3, true);
       return;
     }
@@ -402,47 +403,50 @@ export class Mmu {
   }
 }
 
-/** The TLB arrays of one PCID. */
+/** The TLB of one PCID. */
 interface TlbBank {
-  rTagLo: Int32Array<ArrayBuffer>; rTagHi: Int32Array<ArrayBuffer>; wTagLo: Int32Array<ArrayBuffer>;
-  wTagHi: Int32Array<ArrayBuffer>; xTagLo: Int32Array<ArrayBuffer>; xTagHi: Int32Array<ArrayBuffer>;
-  phys: Int32Array<ArrayBuffer>; global: Uint8Array<ArrayBuffer>;
+  tlb: Int32Array<ArrayBuffer>; tlbUser: Int32Array<ArrayBuffer>; tlbSup: Int32Array<ArrayBuffer>;
   filled: Int32Array<ArrayBuffer>; nFilled: number; isFilled: Uint8Array<ArrayBuffer>;
 }
+/** Entries for both privilege classes, every tag invalid. */
+function newEntries(): Int32Array<ArrayBuffer> {
+  const t = new Int32Array(2 * TLB_SETS << E_SHIFT);
+  for (let e = 0; e < t.length; e += 1 << E_SHIFT) { t[e + E_RHI] = INVALID_HI; t[e + E_WHI] = INVALID_HI; t[e + E_XHI] = INVALID_HI; }
+  return t;
+}
+/** The user sets' entries of a bank, and the supervisor sets' (views). */
+function userHalf(tlb: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> { return tlb.subarray(0, TLB_SETS << E_SHIFT); }
+function supHalf(tlb: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> { return tlb.subarray(TLB_SETS << E_SHIFT); }
 /** PCIDs whose TLB contents are kept at once (Linux uses 6 ASIDs, each a kernel/user pair). */
 const MAX_PCID_BANKS = 16;
 
 function newBank(): TlbBank {
-  return {
-    rTagLo: new Int32Array(2 * TLB_SETS), rTagHi: new Int32Array(2 * TLB_SETS).fill(INVALID_HI),
-    wTagLo: new Int32Array(2 * TLB_SETS), wTagHi: new Int32Array(2 * TLB_SETS).fill(INVALID_HI),
-    xTagLo: new Int32Array(2 * TLB_SETS), xTagHi: new Int32Array(2 * TLB_SETS).fill(INVALID_HI),
-    phys: new Int32Array(2 * TLB_SETS), global: new Uint8Array(2 * TLB_SETS),
-    filled: new Int32Array(2 * TLB_SETS), nFilled: 0, isFilled: new Uint8Array(2 * TLB_SETS),
-  };
+  const tlb = newEntries();
+  return { tlb, tlbUser: userHalf(tlb), tlbSup: supHalf(tlb), filled: new Int32Array(2 * TLB_SETS), nFilled: 0, isFilled: new Uint8Array(2 * TLB_SETS) };
 }
 /** Invalidate the sets filled since the last flush (every other set is already invalid), keeping globals if asked. */
 function flushBank(b: TlbBank, keepGlobal: boolean): void {
   let kept = 0;
   for (let k = 0; k < b.nFilled; k++) {
-    const i = b.filled[k];
-    if (keepGlobal && b.global[i] && b.rTagHi[i] !== INVALID_HI) { b.filled[kept++] = i; continue; }
-    b.rTagHi[i] = INVALID_HI; b.wTagHi[i] = INVALID_HI; b.xTagHi[i] = INVALID_HI;
+    const i = b.filled[k], t = b.tlb, e = i << E_SHIFT;
+    if (keepGlobal && t[e + E_GLOBAL] && t[e + E_RHI] !== INVALID_HI) { b.filled[kept++] = i; continue; }
+    t[e + E_RHI] = INVALID_HI; t[e + E_WHI] = INVALID_HI; t[e + E_XHI] = INVALID_HI;
     b.isFilled[i] = 0;
   }
   b.nFilled = kept;
 }
 function flushPageIn(b: TlbBank, lo: number, hi: number): void {
   const set = tlbSet(lo);
+  const t = b.tlb;
   for (let i = set; i < 2 * TLB_SETS; i += TLB_SETS) {
-    if (b.rTagLo[i] === (lo & -4096) && b.rTagHi[i] === hi) b.rTagHi[i] = INVALID_HI;
-    if (b.wTagLo[i] === (lo & -4096) && b.wTagHi[i] === hi) b.wTagHi[i] = INVALID_HI;
-    if (b.xTagLo[i] === (lo & -4096) && b.xTagHi[i] === hi) b.xTagHi[i] = INVALID_HI;
+    const e = i << E_SHIFT;
+    for (const tag of [E_RLO, E_WLO, E_XLO]) if (t[e + tag] === (lo & -4096) && t[e + tag + 1] === hi) t[e + tag + 1] = INVALID_HI;
   }
 }
 function unprotectIn(b: TlbBank, physPage: number): void {
-  for (let i = 0; i < 2 * TLB_SETS; i++) {
-    if (b.wTagHi[i] !== INVALID_HI && (b.phys[i] >>> 12) === physPage) b.wTagHi[i] = INVALID_HI;
+  const t = b.tlb;
+  for (let e = 0; e < t.length; e += 1 << E_SHIFT) {
+    if (t[e + E_WHI] !== INVALID_HI && (t[e + E_PHYS] >>> 12) === physPage) t[e + E_WHI] = INVALID_HI;
   }
 }
 
