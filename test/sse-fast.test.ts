@@ -154,6 +154,49 @@ for (const m of ['psrlw', 'psraw', 'psllw', 'psrld', 'psrad', 'pslld', 'psrlq', 
 add('pmovmskb eax, xmm2', 300, bytes);
 add('pmovmskb r10d, xmm11', 100, bytes);
 add('pcmpeqb xmm1, xmm2; pmovmskb eax, xmm1; pminub xmm2, xmm9; pmovmskb ecx, xmm2', 300, bytes);
+// The byte SWAR forms (swar.ts) decide per byte from the top bit and the low 7 bits separately, so the
+// interesting inputs are bytes at those edges (0x00/0x01, 0x7f/0x80/0x81, 0xfe/0xff) and operand pairs
+// that differ in only some bytes, in only the top bit or only the low bit: every byte lane of xmm2,
+// xmm9 and memory is xmm1's byte, or that byte ^ 0x80, ^ 0x01, ± 1, or an edge value.
+const EDGE8 = [0x00, 0x01, 0x7f, 0x80, 0x81, 0xfe, 0xff];
+const nearBytes = (g: G) => {
+  const x = (r: number, k: number) => OFF.xmm + 16 * r + k;
+  for (let k = 0; k < 16; k++) g.rec[x(1, k)] = g.u32() % 2 ? EDGE8[g.u32() % EDGE8.length] : g.u32() & 0xff;
+  for (const r of [2, 9, 11]) for (let k = 0; k < 16; k++) {
+    const a = g.rec[x(1, k)], t = g.u32() % 7;
+    g.rec[x(r, k)] = t < 2 ? a : t === 2 ? a ^ 0x80 : t === 3 ? a ^ 1 : t === 4 ? (a + 1) & 0xff : t === 5 ? (a - 1) & 0xff : EDGE8[g.u32() % EDGE8.length];
+  }
+  g.spill(2, 64);
+};
+for (const m of ['pminub', 'pmaxub', 'pcmpeqb', 'pcmpeqw', 'pcmpeqd', 'pcmpgtb', 'paddb', 'psubb', 'pminsw', 'pmaxsw']) {
+  add(`${m} xmm1, xmm2`, 300, nearBytes);
+  add(`${m} xmm9, xmm1`, 100, nearBytes);
+  add(`${m} xmm1, xmmword ptr [rbx]`, 100, nearBytes);
+}
+// Same-register forms resolved when the code is generated (integer.ts: pand/por/pmin/pmax x, x leave x;
+// pxor/pandn/psub x, x are zero; pcmpeq x, x all ones), on a high register too.
+for (const m of ['pand', 'por', 'pxor', 'pandn', 'pminub', 'pmaxub', 'pminsw', 'pmaxsw', 'pcmpeqb', 'pcmpeqw', 'pcmpeqd', 'psubb', 'pcmpgtb']) {
+  add(`${m} xmm11, xmm11`, 10, nearBytes);
+}
+// pmovmskb (moves.ts mask8): each of the 16 byte lanes' top bit alone, and with all others set, so a
+// bit gathered into the wrong position or a carry between partial products shows.
+const oneByte = (set: boolean) => (g: G) => {
+  bytes(g);
+  const k = g.j % 16;
+  for (let j = 0; j < 16; j++) g.rec[OFF.xmm + 16 * 2 + j] = (j === k) === set ? 0x80 | (g.u32() & 0x7f) : g.u32() & 0x7f;
+};
+add('pmovmskb eax, xmm2', 32, oneByte(true));
+add('pmovmskb eax, xmm2', 32, oneByte(false));
+// glibc's __strlen_sse2 64-byte loop and its tail (pminub chain, compare with a zeroed register,
+// pxor-zeroed destination compared with memory), with a zero byte placed in one random lane or none.
+const strBytes = (g: G) => {
+  bytes(g);
+  for (const r of [1, 2, 9]) for (let k = 0; k < 16; k++) g.rec[OFF.xmm + 16 * r + k] = 1 + (g.u32() % 255);
+  if (g.u32() % 4) g.rec[OFF.xmm + 16 * [1, 2, 9][g.u32() % 3] + (g.u32() % 16)] = 0;
+  g.spill(9, 64);
+};
+add('pxor xmm3, xmm3; movdqa xmm0, xmmword ptr [rbx]; pminub xmm0, xmm1; pminub xmm0, xmm2; pcmpeqb xmm0, xmm3; pmovmskb edx, xmm0', 200, strBytes);
+add('pxor xmm0, xmm0; pcmpeqb xmm0, xmmword ptr [rbx]; pcmpeqb xmm1, xmm0; pmovmskb esi, xmm0; pmovmskb ecx, xmm1', 200, strBytes);
 
 function inputs(c: Case, idx: number): Uint8Array {
   return caseInputs(c.n, idx, 17, (rec, seed, j, init) => {

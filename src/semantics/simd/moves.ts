@@ -6,7 +6,7 @@ import { K } from '../../decoder/insn.js';
 import { type Emitter, type Semantics } from '../emit.js';
 import { STRING } from '../string.js';
 import { L, imm8, loadLanes, mmx, reg, setLanes, srcLanes, srcSnap, storeLanes, xr } from './common.js';
-import { mask4 } from './swar.js';
+import { mask8 } from './swar.js';
 
 export const MOVES: Record<string, Semantics> = {};
 
@@ -92,11 +92,12 @@ MOVES.movnti = (e) => { e.write(0, e.read(1, e.size(0))); };
 function toGpr(e: Emitter, expr: string): void {
   e.write(0, { lo: e.tmp(expr), hi: '0' });
 }
-/** pmovmskb inline: four lanes' top byte bits gathered by mask4 (swar.ts). */
+/** pmovmskb inline: lanes 0-1 and 2-3 each gathered into 8 bits by mask8 (swar.ts); each lane is read
+ * once. */
 MOVES.pmovmskb = (e) => {
   if (mmx(e)) return;
   const s = xr(e, 1);
-  toGpr(e, [0, 1, 2, 3].map((k) => (k ? `(${mask4(L(s, k))} << ${4 * k})` : mask4(L(s, k)))).join(' | '));
+  toGpr(e, `${mask8(L(s, 0), L(s, 1))} | (${mask8(L(s, 2), L(s, 3))} << 8)`);
 };
 MOVES.movmskps = (e) => toGpr(e, `rt.movmsk(cpu, 0, ${xr(e, 1)})`);
 MOVES.movmskpd = (e) => toGpr(e, `rt.movmsk(cpu, 1, ${xr(e, 1)})`);

@@ -32,16 +32,18 @@ export function eqW(a: string, b: string): string {
 }
 
 /**
- * Bit 7 of each byte: unsigned a >= b. The low 7 bits compare through (a | 0x80) - (b & 0x7f) (its
- * bit 7 is "a' >= b'"), which decides when the top bits are equal; otherwise a >= b iff a's top bit is
- * the set one.
+ * Bit 7 of each byte: unsigned a >= b. The low 7 bits compare through d = (a | 0x80) - (b & 0x7f) (its
+ * bit 7 is "a' >= b'"), which decides where the top bits are equal; where they differ (bit 7 of
+ * x = a ^ b set), a >= b iff a's top bit is the set one. So a select of d or a by x: one operation
+ * fewer than (a & ~b) | (~x & d), and x is shared with the caller's select.
  */
-function geU8(a: string, b: string): string {
-  return `((${a} & ~${b}) | (~(${a} ^ ${b}) & ((${a} | ${H8}) - (${b} & ${L8})))) & ${H8}`;
+function geU8(a: string, b: string, x: string): string {
+  const d = `((${a} | ${H8}) - (${b} & ${L8}))`;
+  return `((${d} ^ ((${d} ^ ${a}) & ${x})) & ${H8})`;
 }
 /** pminub / pmaxub: select per byte with the a >= b mask. */
-export function minUB(a: string, b: string): string { return `${a} ^ ((${a} ^ ${b}) & ${spread8(geU8(a, b))})`; }
-export function maxUB(a: string, b: string): string { return `${b} ^ ((${a} ^ ${b}) & ${spread8(geU8(a, b))})`; }
+export function minUB(a: string, b: string): string { const x = `(${a} ^ ${b})`; return `${a} ^ (${x} & ${spread8(geU8(a, b, x))})`; }
+export function maxUB(a: string, b: string): string { const x = `(${a} ^ ${b})`; return `${b} ^ (${x} & ${spread8(geU8(a, b, x))})`; }
 /** pcmpgtb (signed): a > b iff not (b >= a) with both top bits flipped (signed order = unsigned order
  * of x ^ 0x80); geU8(b ^ H, a ^ H) written out without the flips. */
 export function gtSB(a: string, b: string): string {
@@ -59,9 +61,15 @@ export function maxSW(a: string, b: string): string {
   return `(((${a} << 16) > (${b} << 16) ? ${a} : ${b}) & 0xffff) | (((${a} & -65536) > (${b} & -65536) ? ${a} : ${b}) & -65536)`;
 }
 
-/** pmovmskb of one int32 lane: bits 7/15/23/31 gathered into bits 0-3 by one multiply (the partial
- * products land on distinct bits, so nothing carries into 24-27). */
-export function mask4(v: string): string { return `(Math.imul((${v} >>> 7) & 0x01010101, 0x01020408) >>> 24)`; }
+/**
+ * pmovmskb of two int32 lanes (lo, hi) into 8 bits: bits 7/15/23/31 of lo moved to 0/8/16/24 and those
+ * of hi to 4/12/20/28, then one multiply by 2^24 + 2^17 + 2^10 + 2^3 gathers byte i's bit into bit
+ * 24 + i (lo) and 28 + i (hi). The other partial products land on twelve distinct bits below 24 or
+ * above 31, so nothing carries into 24-31. Half the multiplies of one gather per lane.
+ */
+export function mask8(lo: string, hi: string): string {
+  return `(Math.imul(((${lo} >>> 7) & 0x01010101) | ((${hi} >>> 3) & 0x10101010), 0x01020408) >>> 24)`;
+}
 
 /** Bytes 0-1 (high = false) or 2-3 of x spread to bytes 0 and 2 (punpck?bw's interleave). */
 export function spreadBytes(x: string, high: boolean): string {
