@@ -5,7 +5,7 @@
 
 import { decode } from '../decoder/decode.js';
 import { endsBlock } from '../decoder/facts.js';
-import { type Insn } from '../decoder/insn.js';
+import { type Insn, K } from '../decoder/insn.js';
 import { type Cpu } from './cpu.js';
 import { GuestFault } from './faults.js';
 import { Access, addrHi, addrLo } from './mmu.js';
@@ -25,6 +25,9 @@ export class Block {
   /** Chaining: up to two successors seen at run time, found without a map lookup. */
   succAddr0 = NaN; succ0: Block | null = null;
   succAddr1 = NaN; succ1: Block | null = null;
+  /** For a block ending in an indirect jmp/call: targets seen at run time (up to MAX_TARGETS), so the
+   * translator can keep them inside the region (a jump table, a function-pointer call). */
+  targets: number[] | null = null;
   constructor(public readonly addr: number, public readonly insns: Insn[], public readonly physPages: number[]) {}
 }
 
@@ -134,7 +137,10 @@ export class CodeCache {
       s.add(start);
     }
     this.blocksDecoded++;
-    return new Block(start, insns, pages);
+    const b = new Block(start, insns, pages);
+    const last = insns[insns.length - 1];
+    if ((last.mnem === 'jmp' || last.mnem === 'call') && last.k0 !== K.Rel) b.targets = [];
+    return b;
   }
 
   /**

@@ -103,9 +103,13 @@ export function next(cpu: Cpu, os: GuestOS, cache: CodeCache, prev: Block | null
   if (b !== null && prev !== null && prev.valid) {
     if (prev.succ0 === null || !prev.succ0.valid) { prev.succAddr0 = rip; prev.succ0 = b; }
     else { prev.succAddr1 = rip; prev.succ1 = b; }
+    if (prev.targets !== null && prev.targets.length < MAX_TARGETS && !prev.targets.includes(rip)) prev.targets.push(rip);
   }
   return b;
 }
+
+/** Targets of an indirect jmp/call remembered per block (a switch's jump table has a handful). */
+const MAX_TARGETS = 8;
 
 /** The interpreter engine. */
 export class InterpEngine implements Engine {

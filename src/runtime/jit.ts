@@ -74,7 +74,7 @@ export class JitEngine implements Engine {
     const next = last.addr + last.len;
     switch (last.mnem) {
       case 'jcc': case 'loop': case 'loope': case 'loopne': case 'jrcxz': case 'jecxz': return [last.target, next];
-      case 'jmp': case 'call': return last.k0 === K.Rel ? [last.target] : [];
+      case 'jmp': case 'call': return last.k0 === K.Rel ? [last.target] : b.targets ?? [];
       default: return endsBlock(last) ? [] : [next];
     }
   }
@@ -103,7 +103,10 @@ export class JitEngine implements Engine {
     }
     this.ctx.tlbOffset = this.cpu.cpl === 3 ? 0 : TLB_SETS;
     const name = 'blk_' + (b.addr < 0 ? 'k' + (-b.addr).toString(16) : b.addr.toString(16));
-    const t = translateRegion(region.map((r) => r.insns), this.ctx, name);
+    // Indirect branches of the region continue inside it at their observed targets that it holds.
+    const indirect = new Map<number, number[]>();
+    for (const r of region) if (r.targets !== null && r.targets.length > 0) indirect.set(r.insns[r.insns.length - 1].addr, r.targets.slice());
+    const t = translateRegion(region.map((r) => r.insns), this.ctx, name, indirect);
     b.fn = t.fn as (cpu: Cpu) => number;
     b.cpl = this.cpu.cpl;
     if (this.dumpDir !== null) dumpBlock(this.dumpDir, name, region.flatMap((r) => r.insns), t.source, t.insnLines);

@@ -14,6 +14,8 @@ export interface RegionLinks {
   current: number;
   /** Region blocks that follow a call in the region: where its `ret`s most likely go. */
   returnSites: number[];
+  /** Observed targets of indirect jmp/call instructions, by instruction address. */
+  indirect: Map<number, number[]>;
   /** Instructions of the current block retired when this instruction's branch is taken. */
   blockLen: number;
 }
@@ -164,11 +166,14 @@ export class BlockEmitter extends Emitter {
     this.branched = true;
     this.transferKind = 'jump';
     if (/^-?\d+$/.test(addr)) { this.line(transfer(Number(addr), this.links.index, this.links.blockLen, this.links.current, true)); return; }
-    if (this.i.mnem === 'ret' && this.links.returnSites.length > 0) {
-      // A return to the instruction after a call in this region (recursion, a loop calling a small
-      // function) continues inside the region instead of leaving it.
+    // A return to the instruction after a call in this region (recursion, a loop calling a small
+    // function), or an indirect jmp/call to a target seen before that the region holds (a switch's
+    // jump table, a function-pointer table), continues inside the region instead of leaving it.
+    const sites = this.i.mnem === 'ret' ? this.links.returnSites
+      : (this.links.indirect.get(this.i.addr) ?? []).filter((a) => this.links.index.has(a));
+    if (sites.length > 0) {
       const x = this.tmp(addr);
-      for (const a of this.links.returnSites) this.line(`if (${x} === ${a}) { ${transfer(a, this.links.index, this.links.blockLen, this.links.current, false)} }`);
+      for (const a of sites) this.line(`if (${x} === ${a}) { ${transfer(a, this.links.index, this.links.blockLen, this.links.current, false)} }`);
       addr = x;
     }
     this.line(`cpu.rip = ${addr}; ${exitTo('NaN', this.links.blockLen)}`);

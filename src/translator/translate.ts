@@ -64,7 +64,7 @@ function flagLiveness(insns: Insn[], ctx: TranslateContext): { dead: boolean[]; 
   const facts = insns.map((i, k) => {
     const sem = i.mnem === '(bad)' ? null : semanticsOf(i);
     if (!sem) return { resultRead: true, updateRead: true, fullWrite: false, fault: true };
-    const e = new BlockEmitter(i, scratch, k, { index: new Map(), current: 0, returnSites: [], blockLen: k + 1 });
+    const e = new BlockEmitter(i, scratch, k, { index: new Map(), current: 0, returnSites: [], indirect: new Map(), blockLen: k + 1 });
     try { sem(e, i); } catch { scratch.lines.length = 0; return { resultRead: true, updateRead: true, fullWrite: false, fault: true }; }
     const text = scratch.lines.splice(0).join('\n');
     return { resultRead: e.flagResultReads > 0, updateRead: e.flagUpdateReads > 0, fullWrite: e.lastFlags !== null, fault: mayFault(text) };
@@ -130,7 +130,9 @@ export function translateBlock(insns: Insn[], ctx: TranslateContext, name: strin
  * Translate a region: blocks[0] is the entry; every block is a straight-line list of instructions
  * ending in a control transfer, a block-ending instruction, or a fall-through into the next address.
  */
-export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: string): Translation {
+export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: string,
+  /** Observed targets of the region's indirect jmp/call instructions, by instruction address. */
+  indirect: Map<number, number[]> = new Map()): Translation {
   const st = new BlockState(ctx.tlbOffset, ctx.tlbMask);
   blocks = layout(blocks);
   const index = new Map<number, number>();
@@ -155,7 +157,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
       const g = flat.length;
       flat.push(i); posInBlock.push(k);
       const next = i.addr + i.len;
-      const links: RegionLinks = { index, current: n, returnSites, blockLen: k + 1 };
+      const links: RegionLinks = { index, current: n, returnSites, indirect, blockLen: k + 1 };
       const start = st.lines.length;
       st.stored = false;
       const sem = i.mnem === '(bad)' ? null : semanticsOf(i);
