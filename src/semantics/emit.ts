@@ -391,7 +391,7 @@ export class Emitter {
   /** Continue at a 64-bit value (indirect branch): non-canonical targets raise #GP at this instruction. */
   jumpV(v: V): void {
     this.checkCanonical(v);
-    this.jumpTo(`(${v.hi} * 4294967296 + (${v.lo} >>> 0))`);
+    this.jumpChecked(v);
   }
   /** #GP at this instruction unless v is a canonical address (before any state of it is committed). */
   checkCanonical(v: V): void {
@@ -401,6 +401,8 @@ export class Emitter {
   branchIf(cond: string): void { this.line(`if (${cond}) cpu.rip = ${this.targetExpr()};`); this.branched = true; }
   /** An exact-number address expression -> V. */
   addrV(addr: string): V {
+    // A baked address (a call's return address) splits at generation time.
+    if (/^-?\d+$/.test(addr)) { const n = Number(addr); return this.c((n % 4294967296) | 0, Math.floor(n / 4294967296) | 0); }
     const a = this.tmp(addr);
     return { lo: this.tmp(`${a} % 4294967296 | 0`), hi: this.tmp(`Math.floor(${a} / 4294967296) | 0`) };
   }

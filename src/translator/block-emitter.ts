@@ -166,17 +166,28 @@ export class BlockEmitter extends Emitter {
     this.branched = true;
     this.transferKind = 'jump';
     if (/^-?\d+$/.test(addr)) { this.line(transfer(Number(addr), this.links.index, this.links.blockLen, this.links.current, true)); return; }
-    // A return to the instruction after a call in this region (recursion, a loop calling a small
-    // function), or an indirect jmp/call to a target seen before that the region holds (a switch's
-    // jump table, a function-pointer table), continues inside the region instead of leaving it.
+    this.line(`cpu.rip = ${addr}; ${exitTo('NaN', this.links.blockLen)}`);
+  }
+  /**
+   * An indirect transfer (ret, jmp/call through a register or memory) to a checked 64-bit value. A
+   * return to the instruction after a call in this region (recursion, a loop calling a small
+   * function), or an indirect jmp/call to a target seen before that the region holds (a switch's jump
+   * table, a function-pointer table), continues inside the region instead of leaving it; the target's
+   * halves are compared with each site's, before the exact-number address is formed for the exit.
+   */
+  override jumpChecked(v: V): void {
     const sites = this.i.mnem === 'ret' ? this.links.returnSites
       : (this.links.indirect.get(this.i.addr) ?? []).filter((a) => this.links.index.has(a));
     if (sites.length > 0) {
-      const x = this.tmp(addr);
-      for (const a of sites) this.line(`if (${x} === ${a}) { ${transfer(a, this.links.index, this.links.blockLen, this.links.current, false)} }`);
-      addr = x;
+      this.branched = true;
+      const { lo, hi } = this.val(8, v.lo, v.hi);
+      for (const a of sites) {
+        const al = (a % 4294967296) | 0, ah = Math.floor(a / 4294967296) | 0;
+        this.line(`if (${lo} === ${al} && ${hi} === ${ah}) { ${transfer(a, this.links.index, this.links.blockLen, this.links.current, false)} }`);
+      }
+      v = { lo, hi };
     }
-    this.line(`cpu.rip = ${addr}; ${exitTo('NaN', this.links.blockLen)}`);
+    super.jumpChecked(v);
   }
   override branchIf(cond: string): void {
     this.branched = true;
