@@ -97,29 +97,27 @@ class G {
   }
 }
 
-const fp = (double: boolean, mem = false) => (g: G) => { g.env(); for (const r of [1, 2, 3]) g.fill(r, double); if (mem) g.spill(2, 32); };
-for (const op of ['add', 'sub', 'mul', 'div', 'min', 'max', 'sqrt']) {
-  for (const sh of ['sd', 'ss', 'pd', 'ps']) {
-    const dbl = sh[1] === 'd';
-    add(`${op}${sh} xmm1, xmm2`, 1500, fp(dbl));
-    add(`${op}${sh} xmm1, xmm1`, 300, fp(dbl));
-    add(`${op}${sh} xmm3, ${sh[0] === 's' ? (dbl ? 'qword' : 'dword') : 'xmmword'} ptr [rbx]`, 300, fp(dbl, true));
+/** Every arithmetic form (register, same register, memory source) with `n` cases of the register
+ * form and n/5 of the others, inputs from `gen(double, memory)`. */
+function arithForms(n: number, gen: (double: boolean, mem: boolean) => (g: G) => void): void {
+  for (const op of ['add', 'sub', 'mul', 'div', 'min', 'max', 'sqrt']) {
+    for (const sh of ['sd', 'ss', 'pd', 'ps']) {
+      const dbl = sh[1] === 'd';
+      add(`${op}${sh} xmm1, xmm2`, n, gen(dbl, false));
+      add(`${op}${sh} xmm1, xmm1`, n / 5, gen(dbl, false));
+      add(`${op}${sh} xmm3, ${sh[0] === 's' ? (dbl ? 'qword' : 'dword') : 'xmmword'} ptr [rbx]`, n / 5, gen(dbl, true));
+    }
   }
 }
+const fp = (double: boolean, mem = false) => (g: G) => { g.env(); for (const r of [1, 2, 3]) g.fill(r, double); if (mem) g.spill(2, 32); };
+arithForms(1500, fp);
 // The fast paths' exponent-range edges (fast MXCSR mostly: g.env()).
 const edges = (double: boolean, mem = false, cancel = false) => (g: G) => {
   g.env(); for (const r of [1, 2, 3]) g.edge(r, double);
   if (cancel) g.cancel(1, 2, double);
   if (mem) g.spill(2, 32);
 };
-for (const op of ['add', 'sub', 'mul', 'div', 'min', 'max', 'sqrt']) {
-  for (const sh of ['sd', 'ss', 'pd', 'ps']) {
-    const dbl = sh[1] === 'd';
-    add(`${op}${sh} xmm1, xmm2`, 800, edges(dbl));
-    add(`${op}${sh} xmm1, xmm1`, 150, edges(dbl));
-    add(`${op}${sh} xmm3, ${sh[0] === 's' ? (dbl ? 'qword' : 'dword') : 'xmmword'} ptr [rbx]`, 150, edges(dbl, true));
-  }
-}
+arithForms(750, edges);
 for (const sh of ['sd', 'ss', 'pd', 'ps']) for (const op of ['add', 'sub']) add(`${op}${sh} xmm1, xmm2`, 400, edges(sh[1] === 'd', false, true));
 add('mulsd xmm1, xmm2; addsd xmm1, xmm1; subsd xmm2, xmm1; divsd xmm3, xmm2; sqrtsd xmm0, xmm3', 1000, fp(true));
 for (const m of ['comisd', 'ucomisd']) { add(`${m} xmm1, xmm2`, 1500, fp(true)); add(`${m} xmm1, qword ptr [rbx]`, 300, fp(true, true)); add(`${m} xmm1, xmm1`, 100, fp(true)); }
