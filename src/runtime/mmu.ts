@@ -444,8 +444,11 @@ function flushPageIn(b: TlbBank, lo: number, hi: number): void {
   }
 }
 function unprotectIn(b: TlbBank, physPage: number): void {
+  // Only sets filled since the last flush can hold a valid tag (a flush invalidates exactly those), so
+  // the scan is over the filled list, not all 8192 sets (start-up marks a code page per new page).
   const t = b.tlb;
-  for (let e = 0; e < t.length; e += 1 << E_SHIFT) {
+  for (let k = 0; k < b.nFilled; k++) {
+    const e = b.filled[k] << E_SHIFT;
     if (t[e + E_WHI] !== INVALID_HI && (t[e + E_PHYS] >>> 12) === physPage) t[e + E_WHI] = INVALID_HI;
   }
 }
