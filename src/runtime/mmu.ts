@@ -396,6 +396,44 @@ export class Mmu {
     for (let k = 0; k < n; k++) this.wr8((lo + k) | 0, carryHi(lo, k, hi), v >>> (8 * k));
   }
 
+  // ---- rep movs / rep stos in page-sized chunks (semantics/string.ts bulkChunk) -------------------
+
+  /** Bytes of whole `size`-byte elements, at most RCX (cLo, cHi) of them, that fit in `room` bytes. */
+  private static chunkBytes(room: number, cLo: number, cHi: number, size: number): number {
+    const want = cHi !== 0 || (cLo >>> 0) >= 4096 ? 4096 : (cLo >>> 0) * size;
+    const n = Math.min(want, room);
+    return n - (n & (size - 1));
+  }
+  /**
+   * rep movs, DF = 0: copy the elements that lie wholly in the current source and destination pages
+   * in one block move and return their bytes; 0 when the element loop should take one element
+   * instead (an element straddles a page, fewer than two elements, or a destination that starts
+   * inside the source range, where copying element by element replicates data and a block move
+   * would not). Translates both pages first (write tag, code-page trap or invalidation included), so
+   * a fault leaves everything as before the first element, as on the CPU.
+   */
+  movsChunk(dLo: number, dHi: number, sLo: number, sHi: number, cLo: number, cHi: number, size: number): number {
+    const n = Mmu.chunkBytes(Math.min(4096 - (sLo & 4095), 4096 - (dLo & 4095)), cLo, cHi, size);
+    if (n < 2 * size) return 0;
+    const ps = this.translate(sLo, sHi, Access.Read);
+    const pd = this.translateWrite(dLo, dHi);
+    if (pd > ps && pd < ps + n) return 0;
+    this.u8.copyWithin(pd, ps, ps + n);
+    return n;
+  }
+  /** rep stos, DF = 0: the same for a fill with the element (vLo, vHi) of `size` bytes. */
+  stosChunk(dLo: number, dHi: number, cLo: number, cHi: number, size: number, vLo: number, vHi: number): number {
+    const n = Mmu.chunkBytes(4096 - (dLo & 4095), cLo, cHi, size);
+    if (n < 2 * size) return 0;
+    const pd = this.translateWrite(dLo, dHi);
+    if (size === 1) { this.u8.fill(vLo & 255, pd, pd + n); return n; }
+    // One element, then the filled prefix doubled until the chunk is full.
+    if (size === 2) this.dv.setUint16(pd, vLo, true);
+    else { this.dv.setInt32(pd, vLo, true); if (size === 8) this.dv.setInt32(pd + 4, vHi, true); }
+    for (let k = size; k < n; k *= 2) this.u8.copyWithin(pd + k, pd, pd + Math.min(k, n - k));
+    return n;
+  }
+
   /** Probe that [addr, addr+len) is accessible without touching it (for string instructions, xsave). */
   probe(lo: number, hi: number, len: number, access: Access): void {
     this.translate(lo, hi, access);

@@ -24,6 +24,30 @@ function addr(e: Emitter, r: number, adsize: number, seg: boolean): V {
   return { lo: e.tmp(`${sum} | 0`), hi: e.tmp(`(${hi} + cpu.${s}BaseHi + (${sum} > 4294967295 ? 1 : 0)) | 0`) };
 }
 
+/**
+ * rep movs / rep stos with DF = 0 (memcpy, memset, musl's and glibc's small struct copies): the MMU
+ * moves as many whole elements as lie in the current source and destination pages in one go
+ * (Mmu.movsChunk / stosChunk) and the registers advance past them, as if those iterations had run
+ * one by one. Each chunk faults, if at all, before anything is copied, exactly where its first
+ * element would; the element loop below handles what a chunk declines (an element straddling a page,
+ * overlapping ranges whose forward element copy differs from a block move, a last element or two).
+ */
+function bulkChunk(e: Emitter, op: 'movs' | 'stos', size: number, delta: string): void {
+  const lo = (r: number) => e.regLo(r), hi = (r: number) => e.regHi(r);
+  const args = op === 'movs'
+    ? `${lo(RDI)}, ${hi(RDI)}, ${lo(RSI)}, ${hi(RSI)}, ${lo(RCX)}, ${hi(RCX)}, ${size}`
+    : `${lo(RDI)}, ${hi(RDI)}, ${lo(RCX)}, ${hi(RCX)}, ${size}, ${e.getReg(RAX, size).lo}, ${size === 8 ? e.getReg(RAX, 8).hi : '0'}`;
+  const n = e.tmp(`${delta} > 0 ? M.${op}Chunk(${args}) : 0`);
+  const advance = (r: number) => {
+    e.noteRegWrite(r);
+    return `{ const s = (${lo(r)} >>> 0) + ${n}; ${lo(r)} = s | 0; ${hi(r)} = (${hi(r)} + (s > 4294967295 ? 1 : 0)) | 0; }`;
+  };
+  e.noteRegWrite(RCX);
+  const shift = Math.log2(size);
+  e.line(`if (${n} !== 0) { ${advance(RDI)} ${op === 'movs' ? advance(RSI) : ''} ` +
+    `{ const s = (${lo(RCX)} >>> 0) - (${n} >>> ${shift}); ${lo(RCX)} = s | 0; ${hi(RCX)} = (${hi(RCX)} - (s < 0 ? 1 : 0)) | 0; } continue; }`);
+}
+
 function stringOp(op: 'movs' | 'stos' | 'lods' | 'scas' | 'cmps'): Semantics {
   return (e, i) => {
     const size = e.size(0) || i.opsize;
@@ -35,6 +59,7 @@ function stringOp(op: 'movs' | 'stos' | 'lods' | 'scas' | 'cmps'): Semantics {
     const cnt = ad === 4 ? `${e.regLo(RCX)}` : `(${e.regLo(RCX)} | ${e.regHi(RCX)})`;
     if (rep) e.line(`while (${cnt} !== 0) {`);
     else e.line('{');
+    if (rep && ad === 8 && !segSrc && (op === 'movs' || op === 'stos')) bulkChunk(e, op, size, delta);
     switch (op) {
       case 'movs': { const v = e.load(size, addr(e, RSI, ad, segSrc)); e.store(size, addr(e, RDI, ad, false), v); step(e, RSI, ad, delta); step(e, RDI, ad, delta); break; }
       case 'stos': { e.store(size, addr(e, RDI, ad, false), e.getReg(RAX, size)); step(e, RDI, ad, delta); break; }
