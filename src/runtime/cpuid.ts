@@ -12,8 +12,11 @@ export const CPUID1_EDX =
  * here as the SIMD module implements them. */
 export let CPUID1_ECX = (1 << 23) /* POPCNT */ | (1 << 17) /* PCID (runtime/privileged.ts) */;
 export function advertiseEcx1(bits: number): void { CPUID1_ECX |= bits; }
-/** CPUID.(EAX=7,ECX=0):EBX/ECX: FSGSBASE and UMIP, which the privileged-instruction module implements. */
-export let CPUID7_EBX = (1 << 0) /* FSGSBASE */;
+/** CPUID.(EAX=7,ECX=0):EBX/ECX: FSGSBASE and UMIP, which the privileged-instruction module implements;
+ * ERMS (enhanced REP MOVSB/STOSB), a performance hint that is true here: rep movs/stos move whole
+ * page-bounded chunks at once (Mmu.movsChunk/stosChunk), so glibc's memcpy/memset use them above
+ * 2 KiB instead of 16-byte SSE loops. */
+export let CPUID7_EBX = (1 << 0) /* FSGSBASE */ | (1 << 9) /* ERMS */;
 export let CPUID7_ECX = (1 << 2) /* UMIP */;
 export function advertiseLeaf7(ebx: number, ecx: number): void { CPUID7_EBX |= ebx; CPUID7_ECX |= ecx; }
 /** CPUID.80000001h:ECX: LAHF/SAHF in 64-bit mode, LZCNT (ABM). */
