@@ -34,9 +34,9 @@ function addr(e: Emitter, r: number, adsize: number, seg: boolean): V {
  */
 function bulkChunk(e: Emitter, op: 'movs' | 'stos', size: number, delta: string): void {
   const lo = (r: number) => e.regLo(r), hi = (r: number) => e.regHi(r);
-  const args = op === 'movs'
-    ? `${lo(RDI)}, ${hi(RDI)}, ${lo(RSI)}, ${hi(RSI)}, ${lo(RCX)}, ${hi(RCX)}, ${size}`
-    : `${lo(RDI)}, ${hi(RDI)}, ${lo(RCX)}, ${hi(RCX)}, ${size}, ${e.getReg(RAX, size).lo}, ${size === 8 ? e.getReg(RAX, 8).hi : '0'}`;
+  let args = `${lo(RDI)}, ${hi(RDI)}, `;
+  if (op === 'movs') args += `${lo(RSI)}, ${hi(RSI)}, ${lo(RCX)}, ${hi(RCX)}, ${size}`;
+  else { const v = e.getReg(RAX, size); args += `${lo(RCX)}, ${hi(RCX)}, ${size}, ${v.lo}, ${v.hi}`; }
   const n = e.tmp(`${delta} > 0 ? M.${op}Chunk(${args}) : 0`);
   const advance = (r: number) => {
     e.noteRegWrite(r);

@@ -71,9 +71,9 @@ export class BlockState {
   flagsDeferred = false;
   /** The record of the last unconditional flag producer in this block, if still current. */
   known: FlagRecord | null = null;
-  /** Whether an instruction needs the SMC check after it (it called a helper, which may store to
-   * translated code: helpers run with the code-write trap off). */
-  stored = false;
+  /** Whether the current instruction called a helper, which may store to translated code (helpers
+   * run with the code-write trap off): it then needs the CACHE.dirty check after it. */
+  calledHelper = false;
   /** Whether any instruction of the region calls a helper (its loop back-edges then test CACHE.dirty). */
   callsHelpers = false;
 
@@ -113,7 +113,7 @@ export class BlockState {
   // trap off (it may be kernel code, or change state that the region's catch could not undo before a
   // trap), so its stores to translated code invalidate blocks; the region reloads its locals after it.
   beforeHelper(): string {
-    this.stored = true;
+    this.calledHelper = true;
     this.callsHelpers = true;
     return `${this.writeBack()} M.trapCodeWrites = false;`;
   }

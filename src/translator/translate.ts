@@ -46,14 +46,14 @@ function mayFault(code: string): boolean {
 }
 
 /**
- * Flag liveness inside one block (DESIGN decision 3's dead-flag elimination).
- * `deferrable[k]`: no later instruction of the block reads the flags before they are all overwritten,
- * so a status-flag merge of instruction k (rotates, bt ...) may be left pending (BlockEmitter). A dry run of each
+ * Flag liveness inside one block (DESIGN decision 3's dead-flag elimination). A dry run of each
  * instruction's semantics classifies it: does it read the incoming flags for its result, does it
  * overwrite all status flags unconditionally, does its flag update itself read old flags (inc's CF),
  * can it fault. Walking backwards from the block end (flags live: the successor is unknown), an
  * instruction's flags are dead when the next instruction overwrites them without reading them and
  * cannot fault first (a fault must see the flags as of the faulting instruction, decision 5).
+ * `deferrable[k]`: no later instruction of the block reads the flags before they are all overwritten,
+ * so a status-flag merge of instruction k (rotates, bt ...) may be left pending (BlockEmitter).
  */
 function flagLiveness(insns: Insn[], ctx: TranslateContext): { dead: boolean[]; deferrable: boolean[] } {
   const n = insns.length;
@@ -95,16 +95,17 @@ function layout(blocks: Insn[][]): Insn[][] {
   const order: Insn[][] = [];
   const placed = new Set<number>();
   const visit = (b: Insn[]): void => {
-    // Iterative along the fall-through chain, recursive only for branch targets (regions are small).
+    // Each block is followed by its `first` successor; when it has a second one (a jcc's target, a
+    // call's return site), the chain from `first` is placed by a recursive visit and this loop goes
+    // on with the second (regions are small, so the recursion is shallow).
     for (let cur: Insn[] | undefined = b; cur !== undefined && !placed.has(cur[0].addr);) {
       placed.add(cur[0].addr);
       order.push(cur);
       const last = cur[cur.length - 1];
       const next = last.addr + last.len;
-      const fallsThrough = !endsBlock(last) || last.mnem === 'jcc' || last.mnem === 'call';
       const jumpTarget = (last.mnem === 'jmp' || last.mnem === 'jcc' || last.mnem === 'call') && last.k0 === K.Rel ? last.target : NaN;
       // A call's block continues at its target; its return site comes back later (ret).
-      const first = last.mnem === 'jmp' || last.mnem === 'call' ? jumpTarget : fallsThrough ? next : NaN;
+      const first = last.mnem === 'jmp' || last.mnem === 'call' ? jumpTarget : last.mnem === 'jcc' || !endsBlock(last) ? next : NaN;
       const other = last.mnem === 'jcc' ? jumpTarget : last.mnem === 'call' ? next : NaN;
       const o = byAddr.get(other);
       cur = byAddr.get(first);
@@ -159,7 +160,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
       const next = i.addr + i.len;
       const links: RegionLinks = { index, current: n, returnSites, indirect, blockLen: k + 1 };
       const start = st.lines.length;
-      st.stored = false;
+      st.calledHelper = false;
       const sem = i.mnem === '(bad)' ? null : semanticsOf(i);
       let rec = null, touched = true, branched = false;
       let kind: 'jump' | 'cond' | null = null;
@@ -193,7 +194,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
         if (kind === 'cond') body.push(transfer(next, index, k + 1, n, true));
         else if (kind === null) body.push(exitTo('NaN', k + 1)); // a helper set cpu.rip
         ended = true;
-      } else if (st.stored && k < len - 1) {
+      } else if (st.calledHelper && k < len - 1) {
         // A helper's store hit a page holding translated code: leave before the next instruction so
         // the new code is decoded (this instruction has completed).
         body.push(`if (CACHE.dirty) { ${exitTo(String(next), k + 1)} }`);
