@@ -13,7 +13,9 @@ const RAX = 0, RCX = 1, RSI = 6, RDI = 7;
 function step(e: Emitter, r: number, adsize: number, delta: string): void {
   e.noteRegWrite(r);
   if (adsize === 4) { e.line(`${e.regLo(r)} = (${e.regLo(r)} + ${delta}) | 0; ${e.regHi(r)} = 0;`); return; }
-  e.line(`{ const s = (${e.regLo(r)} >>> 0) + ${delta}; ${e.regLo(r)} = s | 0; ${e.regHi(r)} = (${e.regHi(r)} + Math.floor(s / 4294967296)) | 0; }`);
+  // int32 halves with the carry by an unsigned compare (as Emitter.add): no doubles in the loop.
+  const lo = e.regLo(r), hi = e.regHi(r);
+  e.line(`{ const d = ${delta}, s = (${lo} + d) | 0; ${hi} = (${hi} + (d >> 31) + ((s >>> 0) < (d >>> 0) ? 1 : 0)) | 0; ${lo} = s; }`);
 }
 function addr(e: Emitter, r: number, adsize: number, seg: boolean): V {
   const lo = e.regLo(r), hi = adsize === 4 ? '0' : e.regHi(r);
