@@ -296,7 +296,8 @@ function scanSource(src: string, fixed: { words: Set<string>; strings: Set<strin
   code = code.replace(/\b0[xX][0-9a-fA-F]+n?\b|\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?n?\b/g, ' 0 ');
   for (const m of code.matchAll(/[A-Za-z_$][\w$]*/g)) {
     const id = m[0];
-    if (KEYWORDS.has(id) || /^(t\d+(_\d+)?|r\d+[lh]|blk_k?[0-9a-f]+)$/.test(id)) continue;
+    // Generated local names: temporaries t3_1, GPR halves r4l/r4h, xmm lanes x12, region names.
+    if (KEYWORDS.has(id) || /^(t\d+(_\d+)?|r\d+[lh]|x\d+|blk_k?[0-9a-f]+)$/.test(id)) continue;
     if (!fixed.words.has(id)) { out.push(`identifier not from ringjit's sources: ${id}`); continue; }
     if (mnemonics.has(id) && !helpers.has(id)) blockMnemonics.add(id);
   }

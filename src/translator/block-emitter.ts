@@ -96,14 +96,22 @@ export class BlockState {
 
   /** Replace the placeholders in generated text with the final register and flag sets. */
   resolve(text: string): string {
+    const xmm = xmmLanes(text);
+    let entry = '';
+    if (xmm) {
+      text = text.replace(XMM_LANE_RE, (_, n) => `x${n}`);
+      entry = `const X = cpu.xmm; let ${xmm.used.map((n) => `x${n} = X[${n}]`).join(', ')};`;
+    }
     let wb = '';
     for (const r of this.regsWritten) wb += `R[${2 * r}] = r${r}l; R[${2 * r + 1}] = r${r}h; `;
+    if (xmm) for (const n of xmm.written) wb += `X[${n}] = x${n}; `;
     const sync = (this.flagsDirty ? FLAG_SYNC : '') + (this.flagsDeferred ? FLAG_MERGE_PENDING : '');
     wb += sync;
     let rl = '';
     for (const r of this.regsUsed) rl += `r${r}l = R[${2 * r}]; r${r}h = R[${2 * r + 1}]; `;
+    if (xmm) for (const n of xmm.used) rl += `x${n} = X[${n}]; `;
     rl += FLAG_CURRENT;
-    return text.split(WRITE_BACK).join(wb).split(RELOAD).join(rl).split(FLAG_SYNC_POINT).join(sync)
+    return text.split(XMM_ENTRY).join(entry).split(WRITE_BACK).join(wb).split(RELOAD).join(rl).split(FLAG_SYNC_POINT).join(sync)
       .split(PENDING_DEAD).join(this.flagsDeferred ? 'fpm = 0;' : '')
       .split(DIRTY_TEST).join(this.callsHelpers ? ' || CACHE.dirty' : '')
       .replace(DIRTY_FORWARD_RE, this.callsHelpers ? '$1' : '');
@@ -118,6 +126,35 @@ export class BlockState {
     return `${this.writeBack()} M.trapCodeWrites = false;`;
   }
   afterHelper(): string { return `M.trapCodeWrites = true; ${this.reload()}`; }
+}
+
+/** Where a region declares its xmm lane locals (see xmmLanes). */
+export const XMM_ENTRY = '/*@xmm-entry@*/';
+
+// XMM lanes in locals. The SSE semantics name 32-bit lane k of xmm x as `cpu.xmm[4x + k]` (common.ts
+// L()); V8 reloads and bounds-checks a typed-array element at every mention, even right after storing
+// it, so strlen's pminub/pcmpeqb/pmovmskb chain re-read each lane three times. When every access a
+// region makes to the xmm file is such a constant lane, the region keeps those lanes in locals like
+// the GPRs: loaded at entry, stored back (the lanes it assigns) at exits, on the fault path and before
+// helpers (WRITE_BACK), reloaded after helpers (RELOAD). Anything else that can see the xmm file in
+// cpu — the Float64/Float32/Uint8 views of the float fast paths, a lane by computed index, an rt
+// primitive given register numbers — keeps the whole region on the array: only the rt functions below
+// are known not to read or write xmm state.
+const XMM_FREE_RT = new Set(['fault', 'gp', 'cond', 'eflags', 'rcx', 'shxd', 'ctz64', 'clz64', 'popcnt32', 'bswap32',
+  'mulu64', 'muls64', 'imulOverflow64']);
+const XMM_LANE_RE = /\bcpu\.xmm\[(\d+)\]/g;
+const XMM_OTHER_RE = /\bcpu\.xmm(?!\[\d+\])/;
+const XMM_WRITE_RE = /\bcpu\.xmm\[(\d+)\]\s*(?:[-+*/%&|^]|<<|>>>?)?=(?!=)/g;
+
+/** The lanes a region reads or writes, and those it writes, when they can all live in locals. */
+function xmmLanes(text: string): { used: number[]; written: number[] } | null {
+  if (!text.includes('cpu.xmm') || XMM_OTHER_RE.test(text)) return null;
+  for (const m of text.matchAll(/\brt\.(\w+)/g)) if (!XMM_FREE_RT.has(m[1])) return null;
+  const used = new Set<number>(), written = new Set<number>();
+  for (const m of text.matchAll(XMM_LANE_RE)) used.add(Number(m[1]));
+  for (const m of text.matchAll(XMM_WRITE_RE)) written.add(Number(m[1]));
+  const order = (a: number, b: number) => a - b;
+  return { used: [...used].sort(order), written: [...written].sort(order) };
 }
 
 const WRITE_BACK = '/*@writeback@*/';

@@ -15,7 +15,7 @@ import { type Insn, K } from '../decoder/insn.js';
 import { endsBlock } from '../decoder/facts.js';
 import { PAR } from '../semantics/flags.js';
 import { semanticsOf } from '../semantics/index.js';
-import { BlockEmitter, BlockState, exitTo, FLAG_ENTRY, type RegionLinks, transfer } from './block-emitter.js';
+import { BlockEmitter, BlockState, exitTo, FLAG_ENTRY, type RegionLinks, transfer, XMM_ENTRY } from './block-emitter.js';
 export { REGION_BUDGET } from './block-emitter.js';
 
 export type BlockFn = (cpu: any) => number;
@@ -212,6 +212,7 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
     'const R = cpu.regs, CC = cpu.cc, M = cpu.mmu;',
     regs.length ? 'let ' + regs.map((r) => `r${r}l = R[${2 * r}], r${r}h = R[${2 * r + 1}]`).join(', ') + ';' : '',
     FLAG_ENTRY + (st.flagsDeferred ? ' let fpm = 0, fpv = 0;' : ''),
+    XMM_ENTRY,
     'let k = 0, done = 0, pc = 0, xr = NaN, xn = 0;',
     'try {',
     'region: for (;;) {',
