@@ -1,0 +1,165 @@
+// WebAssembly binary encoding (WebAssembly Core Specification 2.0, chapter 5 "Binary Format"): the
+// module sections and instruction encodings the wasm back end generates. Nothing here knows about
+// x86; docs/architecture.md, "WebAssembly back end", has the plan this is the first piece of.
+//
+// Encoding runs at translation time, not in generated code; 64-bit constants are given as int32
+// halves like every other 64-bit value in ringjit (no BigInt).
+
+/** Value types. */
+export const I32 = 0x7f, I64 = 0x7e, F64 = 0x7c;
+export type ValType = typeof I32 | typeof I64 | typeof F64;
+/** Block type of a block/loop/if without results. */
+export const VOID = 0x40;
+
+/** Opcodes (spec 5.4), by their text-format names. */
+export const OP = {
+  unreachable: 0x00, nop: 0x01, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b,
+  br: 0x0c, br_if: 0x0d, br_table: 0x0e, return: 0x0f, call: 0x10, call_indirect: 0x11,
+  drop: 0x1a, select: 0x1b,
+  'local.get': 0x20, 'local.set': 0x21, 'local.tee': 0x22, 'global.get': 0x23, 'global.set': 0x24,
+  'i32.load': 0x28, 'i64.load': 0x29, 'f64.load': 0x2b, 'i32.load8_u': 0x2d, 'i32.load16_u': 0x2f,
+  'i32.store': 0x36, 'i64.store': 0x37, 'f64.store': 0x39, 'i32.store8': 0x3a, 'i32.store16': 0x3b,
+  'i32.const': 0x41, 'i64.const': 0x42,
+  'i32.eqz': 0x45, 'i32.eq': 0x46, 'i32.ne': 0x47, 'i32.lt_s': 0x48, 'i32.lt_u': 0x49, 'i32.gt_s': 0x4a,
+  'i32.gt_u': 0x4b, 'i32.le_s': 0x4c, 'i32.le_u': 0x4d, 'i32.ge_s': 0x4e, 'i32.ge_u': 0x4f,
+  'i64.eqz': 0x50, 'i64.eq': 0x51, 'i64.ne': 0x52, 'i64.lt_s': 0x53, 'i64.lt_u': 0x54, 'i64.gt_s': 0x55,
+  'i64.gt_u': 0x56, 'i64.le_s': 0x57, 'i64.le_u': 0x58, 'i64.ge_s': 0x59, 'i64.ge_u': 0x5a,
+  'i32.clz': 0x67, 'i32.ctz': 0x68, 'i32.popcnt': 0x69, 'i32.add': 0x6a, 'i32.sub': 0x6b, 'i32.mul': 0x6c,
+  'i32.div_s': 0x6d, 'i32.div_u': 0x6e, 'i32.rem_s': 0x6f, 'i32.rem_u': 0x70, 'i32.and': 0x71, 'i32.or': 0x72,
+  'i32.xor': 0x73, 'i32.shl': 0x74, 'i32.shr_s': 0x75, 'i32.shr_u': 0x76, 'i32.rotl': 0x77, 'i32.rotr': 0x78,
+  'i64.clz': 0x79, 'i64.ctz': 0x7a, 'i64.popcnt': 0x7b, 'i64.add': 0x7c, 'i64.sub': 0x7d, 'i64.mul': 0x7e,
+  'i64.div_s': 0x7f, 'i64.div_u': 0x80, 'i64.rem_s': 0x81, 'i64.rem_u': 0x82, 'i64.and': 0x83, 'i64.or': 0x84,
+  'i64.xor': 0x85, 'i64.shl': 0x86, 'i64.shr_s': 0x87, 'i64.shr_u': 0x88, 'i64.rotl': 0x89, 'i64.rotr': 0x8a,
+  'i32.wrap_i64': 0xa7, 'i64.extend_i32_s': 0xac, 'i64.extend_i32_u': 0xad,
+} as const;
+export type OpName = keyof typeof OP;
+
+/** Unsigned LEB128 of a non-negative integer below 2^53. */
+export function uleb(out: number[], n: number): void {
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+}
+
+/** Signed LEB128 of an int32. */
+export function sleb32(out: number[], v: number): void {
+  v |= 0;
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) { out.push(b); return; }
+    out.push(b | 0x80);
+  }
+}
+
+/** Signed LEB128 of the 64-bit value hi:lo (two int32 halves). */
+export function sleb64(out: number[], lo: number, hi: number): void {
+  lo >>>= 0; hi |= 0;
+  for (;;) {
+    const b = lo & 0x7f;
+    // Arithmetic shift of the 64-bit pair right by 7.
+    lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+    hi >>= 7;
+    const done = (hi === 0 && lo === 0 && (b & 0x40) === 0) || (hi === -1 && lo === 0xffffffff && (b & 0x40) !== 0);
+    if (done) { out.push(b); return; }
+    out.push(b | 0x80);
+  }
+}
+
+/** A function body's instruction sequence. */
+export class Code {
+  readonly bytes: number[] = [];
+  op(name: OpName): this { this.bytes.push(OP[name]); return this; }
+  /** An instruction with one unsigned immediate (local/global index, branch depth, function index). */
+  opU(name: OpName, n: number): this { this.bytes.push(OP[name]); uleb(this.bytes, n); return this; }
+  i32(v: number): this { this.bytes.push(OP['i32.const']); sleb32(this.bytes, v); return this; }
+  i64(lo: number, hi: number): this { this.bytes.push(OP['i64.const']); sleb64(this.bytes, lo, hi); return this; }
+  get(local: number): this { return this.opU('local.get', local); }
+  set(local: number): this { return this.opU('local.set', local); }
+  tee(local: number): this { return this.opU('local.tee', local); }
+  /** block / loop / if with a block type (VOID or a value type). */
+  begin(name: 'block' | 'loop' | 'if', type: number = VOID): this { this.bytes.push(OP[name], type); return this; }
+  end(): this { this.bytes.push(OP.end); return this; }
+  /** Memory access: alignment exponent and constant offset. */
+  mem(name: OpName, align: number, offset = 0): this { this.bytes.push(OP[name]); uleb(this.bytes, align); uleb(this.bytes, offset); return this; }
+  brTable(depths: number[], dflt: number): this {
+    this.bytes.push(OP.br_table); uleb(this.bytes, depths.length);
+    for (const d of depths) uleb(this.bytes, d);
+    uleb(this.bytes, dflt);
+    return this;
+  }
+  callIndirect(typeIndex: number, table = 0): this { this.bytes.push(OP.call_indirect); uleb(this.bytes, typeIndex); uleb(this.bytes, table); return this; }
+}
+
+interface Func { type: number; locals: ValType[]; code: Code; exportName?: string }
+
+/** A module: function types, an imported memory, functions, exports. */
+export class ModuleBuilder {
+  private readonly types: { params: ValType[]; results: ValType[] }[] = [];
+  private readonly funcs: Func[] = [];
+  private memoryImport: { module: string; name: string; min: number; max?: number } | null = null;
+
+  /** The index of the function type params -> results (shared when already present). */
+  type(params: ValType[], results: ValType[]): number {
+    const key = params.join(',') + '>' + results.join(',');
+    const k = this.types.findIndex((t) => t.params.join(',') + '>' + t.results.join(',') === key);
+    if (k >= 0) return k;
+    this.types.push({ params, results });
+    return this.types.length - 1;
+  }
+  /** Import the module's memory (pages of 64 KiB). */
+  importMemory(module: string, name: string, min: number, max?: number): void { this.memoryImport = { module, name, min, max }; }
+  /** Add a function; returns its index. `locals` are the declared locals after the parameters. */
+  func(type: number, locals: ValType[], code: Code, exportName?: string): number {
+    this.funcs.push({ type, locals, code, exportName });
+    return this.funcs.length - 1;
+  }
+
+  bytes(): Uint8Array {
+    const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+    const section = (id: number, body: number[]) => { out.push(id); uleb(out, body.length); for (const b of body) out.push(b); };
+    const name = (b: number[], s: string) => { uleb(b, s.length); for (let k = 0; k < s.length; k++) b.push(s.charCodeAt(k)); };
+    if (this.types.length) {
+      const b: number[] = []; uleb(b, this.types.length);
+      for (const t of this.types) { b.push(0x60); uleb(b, t.params.length); b.push(...t.params); uleb(b, t.results.length); b.push(...t.results); }
+      section(1, b);
+    }
+    if (this.memoryImport) {
+      const m = this.memoryImport, b: number[] = [1];
+      name(b, m.module); name(b, m.name); b.push(0x02);
+      if (m.max === undefined) { b.push(0x00); uleb(b, m.min); } else { b.push(0x01); uleb(b, m.min); uleb(b, m.max); }
+      section(2, b);
+    }
+    if (this.funcs.length) {
+      const b: number[] = []; uleb(b, this.funcs.length);
+      for (const f of this.funcs) uleb(b, f.type);
+      section(3, b);
+    }
+    const exported = this.funcs.map((f, k) => ({ f, k })).filter((x) => x.f.exportName !== undefined);
+    if (exported.length) {
+      const b: number[] = []; uleb(b, exported.length);
+      for (const { f, k } of exported) { name(b, f.exportName!); b.push(0x00); uleb(b, k); }
+      section(7, b);
+    }
+    if (this.funcs.length) {
+      const b: number[] = []; uleb(b, this.funcs.length);
+      for (const f of this.funcs) {
+        const body: number[] = [];
+        // Locals as runs of one type.
+        const runs: [number, ValType][] = [];
+        for (const t of f.locals) { const last = runs[runs.length - 1]; if (last && last[1] === t) last[0]++; else runs.push([1, t]); }
+        uleb(body, runs.length);
+        for (const [n, t] of runs) { uleb(body, n); body.push(t); }
+        for (const x of f.code.bytes) body.push(x);
+        body.push(OP.end);
+        uleb(b, body.length);
+        for (const x of body) b.push(x);
+      }
+      section(10, b);
+    }
+    return Uint8Array.from(out);
+  }
+}

@@ -1,0 +1,18 @@
+// The part of the WebAssembly JS API that ringjit uses. The project compiles against lib ES2022 and
+// @types/node, neither of which declares it (it lives in TypeScript's DOM library).
+declare namespace WebAssembly {
+  class Module { constructor(bytes: Uint8Array) }
+  class Instance {
+    constructor(module: Module, imports: Record<string, Record<string, unknown>>);
+    readonly exports: Record<string, unknown>;
+  }
+  interface MemoryDescriptor { initial: number; maximum?: number }
+  class Memory {
+    constructor(descriptor: MemoryDescriptor);
+    /** The current buffer; Memory.grow replaces it (the old one is detached). */
+    readonly buffer: ArrayBuffer;
+    /** Grow by `delta` 64 KiB pages; returns the previous size in pages. */
+    grow(delta: number): number;
+  }
+  function validate(bytes: Uint8Array): boolean;
+}
