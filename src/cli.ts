@@ -18,12 +18,13 @@ import { type Engine, InterpEngine } from './runtime/exec.js';
 import { hexAddr } from './runtime/faults.js';
 import { makeHelpers } from './runtime/helpers.js';
 import { Interpreter } from './runtime/interp.js';
+import { PhysicalMemory } from './runtime/memory.js';
 import { JIT_THRESHOLD, JitEngine, MAX_REGION_BLOCKS, MAX_REGION_INSNS } from './runtime/jit.js';
 import { BOOT_USAGE, bootMain } from './runtime/boot.js';
 import { formatEntryStats } from './kernel/entry_stats.js';
 
 const USAGE = `usage: ringjit run [--engine interp|jit] [--root DIR] [--strace] [--stats] [--deterministic] [--dump-js DIR]
-                  [--jit-threshold N] [--region-blocks N] [--region-insns N] [--kpti on|off] [--pcid on|off] [--trace-entry] PROGRAM [ARGS...]
+                  [--jit-threshold N] [--region-blocks N] [--region-insns N] [--wasm] [--kpti on|off] [--pcid on|off] [--trace-entry] PROGRAM [ARGS...]
        ringjit disasm PROGRAM
        ${BOOT_USAGE}`;
 
@@ -41,6 +42,8 @@ interface RunOptions {
   kpti: boolean;
   pcid: boolean;
   traceEntry: boolean;
+  /** Experimental: compile the regions the wasm back end accepts to WebAssembly. */
+  wasm: boolean;
   program: string;
   args: string[];
 }
@@ -48,7 +51,7 @@ interface RunOptions {
 function err(msg: string): void { process.stderr.write(`ringjit: ${msg}\n`); }
 
 function parseRun(argv: string[]): RunOptions | string {
-  const o: RunOptions = { engine: 'jit', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, jitThreshold: JIT_THRESHOLD, regionBlocks: MAX_REGION_BLOCKS, regionInsns: MAX_REGION_INSNS, kpti: true, pcid: true, traceEntry: false, program: '', args: [] };
+  const o: RunOptions = { engine: 'jit', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, jitThreshold: JIT_THRESHOLD, regionBlocks: MAX_REGION_BLOCKS, regionInsns: MAX_REGION_INSNS, kpti: true, pcid: true, traceEntry: false, wasm: false, program: '', args: [] };
   let k = 0;
   for (; k < argv.length; k++) {
     const a = argv[k];
@@ -81,6 +84,7 @@ function parseRun(argv: string[]): RunOptions | string {
           break;
         }
         case '--trace-entry': o.traceEntry = true; break;
+        case '--wasm': o.wasm = true; break;
         default: return `unknown option ${flag}`;
       }
     } catch (e) { return (e as Error).message; }
@@ -92,7 +96,8 @@ function parseRun(argv: string[]): RunOptions | string {
 }
 
 function run(o: RunOptions): number {
-  const cpu = new Cpu();
+  // --wasm: guest memory and CPU state in one WebAssembly.Memory (runtime/memory.ts).
+  const cpu = new Cpu(o.wasm ? new PhysicalMemory(4 << 20, 0x80000000, 0x100000, true) : undefined);
   const kernel = new Kernel(cpu, {
     root: o.root,
     argv: [o.program, ...o.args],
@@ -114,6 +119,7 @@ function run(o: RunOptions): number {
   const cache = new CodeCache(cpu);
   const interp = new Interpreter(helpers);
   const jit = o.engine === 'jit' ? new JitEngine(cpu, kernel, cache, interp, helpers, o.jitThreshold, o.regionBlocks, o.regionInsns) : null;
+  if (jit && o.wasm) jit.enableWasm();
   const engine: Engine = jit ?? new InterpEngine(cpu, kernel, cache, interp);
   if (jit && o.dumpJs !== null) jit.dumpDir = o.dumpJs;
   kernel.onCodeUnmap = (start, len) => cache.invalidateRange(start, len);
@@ -151,6 +157,12 @@ function run(o: RunOptions): number {
         `interpreted            ${j.interpreted} instructions (blocks not yet translated)`,
         `code-write traps       ${j.codeWriteTraps} (stores from generated code to translated code, redone by the interpreter)`,
       );
+      const w = jit.wasmStats;
+      if (w) {
+        const why = [...w.refused].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([r, n]) => `${n}: ${r}`).join('; ');
+        lines.push(`wasm regions           ${w.regions} of ${j.blocksTranslated}, ${w.bytes} bytes (${w.slowExits} slow exits, redone by the interpreter)`,
+          `wasm refused           ${why || 'none'}`);
+      }
     }
     lines.push(`kernel entry           KPTI ${o.kpti ? 'on' : 'off'}, PCID ${o.pcid ? 'on' : 'off'}`, ...formatEntryStats(kernel.entry.stats, true));
     process.stderr.write(lines.map((l) => `ringjit: ${l}`).join('\n') + '\n');

@@ -1,12 +1,12 @@
 // End-to-end oracle tests: every guest binary in test/build runs natively
 // (the host CPU and kernel are the oracle) and under ringjit with each
-// engine in RINGJIT_ENGINES (default "interp,jit"); stdout, stderr and exit
+// engine in RINGJIT_ENGINES (default "interp,jit,wasm"); stdout, stderr and exit
 // status must match byte for byte. A guest killed by signal N natively must
 // make ringjit exit 128+N and append one "guest killed by SIGxxx at rip 0x..."
 // line to stderr.
 //
 // Environment knobs:
-//   RINGJIT_ENGINES=interp,jit   engines to test
+//   RINGJIT_ENGINES=interp,jit,wasm  engines to test (wasm: --engine jit --wasm)
 //   RINGJIT_GUESTS=hello,args.musl  only these guests (names or name.flavor)
 //   RINGJIT_TEST_JOBS=N          parallel runs (default: number of CPUs)
 //   RINGJIT_TIMEOUT_SCALE=F      multiply every ringjit run timeout (slow machines)

@@ -81,6 +81,11 @@ export class Cpu implements CpuState {
 
   constructor(public mem: PhysicalMemory = new PhysicalMemory()) {
     this.mmu = new Mmu(mem);
+    if (mem.wasm !== null) {
+      // The wasm back end reads and writes these in wasm memory.
+      this.regs = new Int32Array(mem.buf, mem.stateAlloc(32 * 4), 32);
+      this.cc = new Int32Array(mem.buf, mem.stateAlloc(6 * 4), 6);
+    }
   }
 
   setCpl(cpl: number): void { this.cpl = cpl; this.mmu.setCpl(cpl); }

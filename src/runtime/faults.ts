@@ -45,6 +45,14 @@ export class CodeWriteTrap {
 }
 export const CODE_WRITE_TRAP = new CodeWriteTrap();
 
+/**
+ * Thrown by the wrapper of a wasm region (`--wasm`) that took a slow exit: a TLB miss, a page-crossing
+ * access, a store to translated code, or an instruction that faults. The registers are written back
+ * and cpu.rip points at the instruction, which the JIT engine runs in the interpreter, as for
+ * CODE_WRITE_TRAP.
+ */
+export const WASM_SLOW_EXIT = { trap: false };
+
 /** Thrown by the instruction fetch / semantics when the guest must stop for a host reason (exit). */
 export class GuestExit {
   constructor(public status: number) {}

@@ -4,11 +4,12 @@
 // number comparisons and no Map lookup (DESIGN decision 6).
 
 import { dumpBlock } from '../translator/dump.js';
-import { translateRegion, type TranslateContext } from '../translator/translate.js';
+import { assembleRegionJs, emitRegion, type TranslateContext } from '../translator/translate.js';
+import { WasmBackend, type WasmStats } from './wasm-backend.js';
 import { K, type Insn } from '../decoder/insn.js';
 import { type Block, type CodeCache } from './codecache.js';
 import { type Cpu } from './cpu.js';
-import { CODE_WRITE_TRAP, GuestExit, GuestFault } from './faults.js';
+import { CODE_WRITE_TRAP, GuestExit, GuestFault, WASM_SLOW_EXIT } from './faults.js';
 import { type Engine, type GuestOS, interpretBlock, next } from './exec.js';
 import { type Helper } from './helpers.js';
 import { type Interpreter } from './interp.js';
@@ -68,6 +69,14 @@ export class JitEngine implements Engine {
     };
   }
 
+  /** --wasm: the wasm back end (null: JavaScript only). */
+  private wasm: WasmBackend | null = null;
+
+  /** Compile regions to WebAssembly where the wasm back end accepts them, JavaScript otherwise. Needs
+   * a Cpu on wasm-backed memory (PhysicalMemory's `wasm` argument). */
+  enableWasm(): void { this.wasm = new WasmBackend(this.cpu); }
+  get wasmStats(): WasmStats | null { return this.wasm?.stats ?? null; }
+
   /** Addresses a block can continue at through direct control transfers (its static successors). */
   private static successors(b: Block): number[] {
     const last: Insn = b.insns[b.insns.length - 1];
@@ -106,13 +115,16 @@ export class JitEngine implements Engine {
     // Indirect branches of the region continue inside it at their observed targets that it holds.
     const indirect = new Map<number, number[]>();
     for (const r of region) if (r.targets !== null && r.targets.length > 0) indirect.set(r.insns[r.insns.length - 1].addr, r.targets.slice());
-    const t = translateRegion(region.map((r) => r.insns), this.ctx, name, indirect);
-    b.fn = t.fn as (cpu: Cpu) => number;
+    const emitted = emitRegion(region.map((r) => r.insns), this.ctx, indirect);
+    const fn = this.wasm?.compile(emitted) ?? null;
+    // The JavaScript function: the region's code unless wasm took it (and for --dump-js).
+    const t = fn === null || this.dumpDir !== null ? assembleRegionJs(emitted, this.ctx, name) : null;
+    b.fn = fn ?? (t!.fn as (cpu: Cpu) => number);
     b.cpl = this.cpu.cpl;
-    if (this.dumpDir !== null) dumpBlock(this.dumpDir, name, region.flatMap((r) => r.insns), t.source, t.insnLines);
+    if (this.dumpDir !== null && t !== null) dumpBlock(this.dumpDir, name, region.flatMap((r) => r.insns), t.source, t.insnLines);
     this.stats.blocksTranslated++;
     this.stats.regionBlocks += region.length;
-    this.stats.jsBytes += t.source.length;
+    if (fn === null && t !== null) this.stats.jsBytes += t.source.length;
     this.stats.translateMs += performance.now() - t0;
   }
 
@@ -140,6 +152,7 @@ export class JitEngine implements Engine {
           // A store to translated code: the state is as of the storing instruction (like a fault);
           // the interpreter runs it, and its store invalidates the page's blocks before the next one.
           if (f === CODE_WRITE_TRAP) { st.codeWriteTraps++; interpretNext = true; prev = null; continue; }
+          if (f === WASM_SLOW_EXIT) { this.wasm!.stats.slowExits++; interpretNext = true; prev = null; continue; }
           if (f instanceof GuestFault) { os.handleFault(cpu, f); prev = null; continue; }
           if (f instanceof GuestExit) return;
           throw f;

@@ -8,8 +8,26 @@
 // garbage collections). Doubling keeps the copying amortised: O(1) per byte over a run.
 
 export const PAGE_SIZE = 4096;
+/** WebAssembly memory is sized in 64 KiB pages. */
+const WASM_PAGE = 65536;
+/** The CPU-state area after guest physical memory in a wasm-backed memory (registers, flag record,
+ * TLB banks, the wasm back end's exit slots). */
+const STATE_BYTES = 8 << 20;
 
 export class PhysicalMemory {
+  /**
+   * For the wasm back end (`ringjit run --wasm`): the WebAssembly.Memory that holds guest physical
+   * memory from byte 0 and the CPU-state area after it, allocated at its full size once: growing a
+   * wasm memory detaches its ArrayBuffer, and the first detach in a process makes V8 check every
+   * DataView and typed-array access for it (docs/architecture.md, "WebAssembly back end"). Linux
+   * commits the pages when first touched. Null otherwise (the ArrayBuffer grows by reallocation).
+   */
+  readonly wasm: WebAssembly.Memory | null = null;
+  /** Byte offset of the CPU-state area in `buf` (wasm-backed memory only), and its next free byte. */
+  readonly stateBase: number = 0;
+  private stateTop = 0;
+  /** Guest physical bytes in use (== buf.byteLength unless wasm-backed). */
+  private guestBytes: number;
   buf: ArrayBuffer;
   u8: Uint8Array;
   dv: DataView;
@@ -19,8 +37,15 @@ export class PhysicalMemory {
   /** Frames in use, for --stats. */
   framesInUse = 0;
 
-  constructor(initialBytes = 4 << 20, private readonly maxBytes = 0x80000000, reserveLow = 0x100000) {
-    this.buf = new ArrayBuffer(initialBytes);
+  constructor(initialBytes = 4 << 20, private readonly maxBytes = 0x80000000, reserveLow = 0x100000, wasm = false) {
+    if (wasm) {
+      this.wasm = new WebAssembly.Memory({ initial: (maxBytes + STATE_BYTES) / WASM_PAGE, maximum: (maxBytes + STATE_BYTES) / WASM_PAGE });
+      this.buf = this.wasm.buffer;
+      this.stateBase = this.stateTop = maxBytes;
+    } else {
+      this.buf = new ArrayBuffer(initialBytes);
+    }
+    this.guestBytes = initialBytes;
     this.u8 = new Uint8Array(this.buf);
     this.dv = new DataView(this.buf);
     // Physical page 0 and the low megabyte are kept out of the allocator so a physical address 0
@@ -28,15 +53,26 @@ export class PhysicalMemory {
     this.top = reserveLow;
   }
 
-  get size(): number { return this.buf.byteLength; }
+  get size(): number { return this.guestBytes; }
+
+  /** A wasm-backed memory's state area: `bytes` (a multiple of 8) of zeroed CPU state; its byte offset. */
+  stateAlloc(bytes: number): number {
+    if (this.wasm === null) throw new Error('stateAlloc: not a wasm-backed memory');
+    const at = this.stateTop;
+    if (at + bytes > this.stateBase + STATE_BYTES) throw new RangeError('CPU-state area full');
+    this.stateTop += (bytes + 7) & ~7;
+    return at;
+  }
 
   /** Make sure physical addresses below `bytes` exist. */
   ensure(bytes: number): void {
-    if (bytes <= this.buf.byteLength) return;
+    if (bytes <= this.guestBytes) return;
     if (bytes > this.maxBytes) throw new RangeError(`guest physical memory limit reached (${this.maxBytes >>> 20} MiB)`);
-    let n = this.buf.byteLength;
+    let n = this.guestBytes;
     while (n < bytes) n *= 2;
     n = Math.min(n, this.maxBytes);
+    this.guestBytes = n;
+    if (this.wasm !== null) return; // allocated at full size
     const next = new ArrayBuffer(n);
     new Uint8Array(next).set(this.u8);
     this.buf = next;

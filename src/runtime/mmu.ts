@@ -25,6 +25,7 @@ const TLB_MASK = TLB_SETS - 1;
  * multiple of 4 MiB apart (two 4 MiB arrays, a stack and a heap) do not evict each other on every
  * access as they would in a plain direct-mapped index.
  */
+// (The wasm back end's generated code computes the same hash: translator/wasm/region.ts.)
 export function tlbSet(lo: number): number { return ((lo >>> 12) ^ (lo >>> 22)) & TLB_MASK; }
 /** An impossible tag-hi value: never equal to the hi half of a canonical address. */
 const INVALID_HI = 0x40000000;
@@ -97,7 +98,10 @@ export class Mmu {
   hi3 = 0;
   /** The CPL used for permission checks (kept in sync by the CPU through setCpl). */
   cpl = 3;
-  setCpl(cpl: number): void { this.cpl = cpl; this.tlbCur = cpl === 3 ? this.tlbUser : this.tlbSup; }
+  setCpl(cpl: number): void {
+    this.cpl = cpl; this.tlbCur = cpl === 3 ? this.tlbUser : this.tlbSup;
+    if (this.tlbCurSlot !== null) this.tlbCurSlot[0] = this.tlbCur.byteOffset;
+  }
 
   /**
    * The memory's views, held here so the accessors' hit path (inlined into every generated region)
@@ -109,6 +113,33 @@ export class Mmu {
   constructor(public mem: PhysicalMemory) {
     this.dv = mem.dv; this.u8 = mem.u8;
     mem.onGrow = () => { this.dv = mem.dv; this.u8 = mem.u8; };
+    if (mem.wasm !== null) {
+      // The wasm back end's generated code reads the TLB from wasm memory: every bank lives in the
+      // CPU-state area (a fixed pool, reused as PCIDs come and go), and tlbCurSlot names the current
+      // privilege half of the current bank by byte offset.
+      const bytes = (2 * TLB_SETS << E_SHIFT) * 4;
+      for (let k = 0; k < MAX_PCID_BANKS + 2; k++) this.bankPool.push(new Int32Array(mem.buf, mem.stateAlloc(bytes), bytes / 4));
+      this.tlbCurSlot = new Int32Array(mem.buf, mem.stateAlloc(8), 1);
+      const b = this.newBank();
+      this.tlb = b.tlb; this.tlbUser = b.tlbUser; this.tlbSup = b.tlbSup; this.tlbCur = b.tlbUser;
+      this.tlbCurSlot[0] = this.tlbCur.byteOffset;
+    }
+  }
+
+  /** Wasm-backed memory: TLB bank arrays not in use, and the slot holding tlbCur's byte offset. */
+  private readonly bankPool: Int32Array<ArrayBuffer>[] = [];
+  readonly tlbCurSlot: Int32Array<ArrayBuffer> | null = null;
+
+  /** A bank with every tag invalid (from the pool when the TLB lives in wasm memory). */
+  private newBank(): TlbBank {
+    const pooled = this.bankPool.pop();
+    if (pooled === undefined) return newBank();
+    invalidateEntries(pooled);
+    return { tlb: pooled, tlbUser: userHalf(pooled), tlbSup: supHalf(pooled), filled: new Int32Array(2 * TLB_SETS), nFilled: 0, isFilled: new Uint8Array(2 * TLB_SETS) };
+  }
+  /** A bank evicted or dropped: its arrays go back to the pool (wasm-backed memory only). */
+  private releaseBank(b: TlbBank | null | undefined): void {
+    if (b && this.tlbCurSlot !== null && b.tlb !== this.tlb) this.bankPool.push(b.tlb);
   }
 
   // ---- TLB maintenance -------------------------------------------------------------------------
@@ -125,7 +156,11 @@ export class Mmu {
     const keep = keepGlobal && this.pgeEnabled;
     flushBank(this, keep);
     if (keep) { for (const b of this.banks.values()) flushBank(b, true); if (this.prevBank) flushBank(this.prevBank, true); }
-    else { this.banks.clear(); this.prevBank = null; this.prevPcid = -1; }
+    else {
+      for (const b of this.banks.values()) this.releaseBank(b);
+      this.releaseBank(this.prevBank);
+      this.banks.clear(); this.prevBank = null; this.prevPcid = -1;
+    }
   }
 
   /**
@@ -144,13 +179,18 @@ export class Mmu {
       b = this.prevBank; // the common case: KPTI's kernel/user pair
     } else {
       const found = this.banks.get(pcid);
-      if (found) { this.banks.delete(pcid); b = found; } else b = newBank();
+      if (found) { this.banks.delete(pcid); b = found; } else b = this.newBank();
       if (this.prevBank !== null) this.banks.set(this.prevPcid, this.prevBank);
-      if (this.banks.size >= MAX_PCID_BANKS - 1) this.banks.delete(this.banks.keys().next().value as number);
+      if (this.banks.size >= MAX_PCID_BANKS - 1) {
+        const oldest = this.banks.keys().next().value as number;
+        this.releaseBank(this.banks.get(oldest));
+        this.banks.delete(oldest);
+      }
     }
     this.prevBank = cur; this.prevPcid = this.pcid;
     this.tlb = b.tlb; this.tlbUser = b.tlbUser; this.tlbSup = b.tlbSup;
     this.tlbCur = this.cpl === 3 ? b.tlbUser : b.tlbSup;
+    if (this.tlbCurSlot !== null) this.tlbCurSlot[0] = this.tlbCur.byteOffset;
     this.filled = b.filled; this.nFilled = b.nFilled; this.isFilled = b.isFilled;
     this.curBank = b;
     this.pcid = pcid;
@@ -449,8 +489,11 @@ interface TlbBank {
 /** Entries for both privilege classes, every tag invalid. */
 function newEntries(): Int32Array<ArrayBuffer> {
   const t = new Int32Array(2 * TLB_SETS << E_SHIFT);
-  for (let e = 0; e < t.length; e += 1 << E_SHIFT) { t[e + E_RHI] = INVALID_HI; t[e + E_WHI] = INVALID_HI; t[e + E_XHI] = INVALID_HI; }
+  invalidateEntries(t);
   return t;
+}
+function invalidateEntries(t: Int32Array): void {
+  for (let e = 0; e < t.length; e += 1 << E_SHIFT) { t[e + E_RHI] = INVALID_HI; t[e + E_WHI] = INVALID_HI; t[e + E_XHI] = INVALID_HI; }
 }
 /** The user sets' entries of a bank, and the supervisor sets' (views). */
 function userHalf(tlb: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> { return tlb.subarray(0, TLB_SETS << E_SHIFT); }

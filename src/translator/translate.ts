@@ -134,6 +134,62 @@ export function translateBlock(insns: Insn[], ctx: TranslateContext, name: strin
 export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: string,
   /** Observed targets of the region's indirect jmp/call instructions, by instruction address. */
   indirect: Map<number, number[]> = new Map()): Translation {
+  return assembleRegionJs(emitRegion(blocks, ctx, indirect), ctx, name);
+}
+
+/** The JavaScript function of an emitted region. */
+export function assembleRegionJs(r: EmittedRegion, ctx: TranslateContext, name: string): Translation {
+  const { st, body, insnLines, flat, posInBlock, handlers } = r;
+  const regs = [...st.regsUsed].sort((a, b) => a - b);
+  const lines = [
+    'const R = cpu.regs, CC = cpu.cc, M = cpu.mmu;',
+    regs.length ? 'let ' + regs.map((r) => `r${r}l = R[${2 * r}], r${r}h = R[${2 * r + 1}]`).join(', ') + ';' : '',
+    FLAG_ENTRY + (st.flagsDeferred ? ' let fpm = 0, fpv = 0;' : ''),
+    XMM_ENTRY,
+    'let k = 0, done = 0, pc = 0, xr = NaN, xn = 0;',
+    'try {',
+    'region: for (;;) {',
+    'switch (pc) {',
+    ...body,
+    '}',
+    '}',
+    'done += xn; if (xr === xr) cpu.rip = xr;',
+    st.writeBack(),
+    'return done;',
+    '} catch (f) {',
+    st.writeBack(),
+    'if (!(f && f.trap)) cpu.rip = A[k];',
+    'cpu.instret += done + P[k];',
+    'throw f;',
+    '}',
+  ];
+  const header = `return function ${name}(cpu) {`;
+  const source = st.resolve(`${header}\n${lines.join('\n')}\n}\n//# sourceURL=ringjit://block/${name}`);
+  const firstBodyLine = 1 + lines.indexOf('switch (pc) {') + 1;
+  const addrs = flat.map((i) => i.addr);
+  const factory = new Function('rt', 'H', 'PAR', 'I', 'A', 'P', 'CACHE', 'HANDLERS', source);
+  const fn = factory(ctx.rt, ctx.H, PAR, flat, addrs, posInBlock, ctx.cache, handlers) as BlockFn;
+  return { fn, source, insnLines: insnLines.map((l) => l + firstBodyLine) };
+}
+
+/** A region's code before it is assembled into a function (JavaScript here, wasm in wasm/region.ts). */
+export interface EmittedRegion {
+  st: BlockState;
+  /** `case n: {` ... `}` for every block, in layout order: unresolved text (BlockState.resolve). */
+  body: string[];
+  /** For each case, the index in `body` of its `case n: {` line and of its closing `}`. */
+  cases: { open: number; close: number }[];
+  /** Index in `body` of each guest instruction's first line, in region order. */
+  insnLines: number[];
+  /** The region's instructions in region order, each one's position in its block, and the interpreter
+   * handler of each instruction that has no semantics (else null). */
+  flat: Insn[];
+  posInBlock: number[];
+  handlers: (((cpu: any, i: Insn) => void) | null)[];
+}
+
+/** Generate the code of every block of a region (the part shared by the JS and wasm back ends). */
+export function emitRegion(blocks: Insn[][], ctx: TranslateContext, indirect: Map<number, number[]>): EmittedRegion {
   const st = new BlockState(ctx.tlbOffset, ctx.tlbMask);
   blocks = layout(blocks);
   const index = new Map<number, number>();
@@ -145,11 +201,13 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
   const flat: Insn[] = [];
   const posInBlock: number[] = [];
   const handlers: (((cpu: any, i: Insn) => void) | null)[] = [];
+  const cases: { open: number; close: number }[] = [];
 
   for (let n = 0; n < blocks.length; n++) {
     const insns = blocks[n];
     const len = insns.length;
     const { dead, deferrable } = flagLiveness(insns, ctx);
+    const open = body.length;
     body.push(`case ${n}: {`);
     st.known = null; // flags at a block entry come from whichever predecessor ran
     let ended = false;
@@ -204,37 +262,8 @@ export function translateRegion(blocks: Insn[][], ctx: TranslateContext, name: s
       const last = insns[len - 1];
       body.push(transfer(last.addr + last.len, index, len, n, true));
     }
+    cases.push({ open, close: body.length });
     body.push('}');
   }
-
-  const regs = [...st.regsUsed].sort((a, b) => a - b);
-  const lines = [
-    'const R = cpu.regs, CC = cpu.cc, M = cpu.mmu;',
-    regs.length ? 'let ' + regs.map((r) => `r${r}l = R[${2 * r}], r${r}h = R[${2 * r + 1}]`).join(', ') + ';' : '',
-    FLAG_ENTRY + (st.flagsDeferred ? ' let fpm = 0, fpv = 0;' : ''),
-    XMM_ENTRY,
-    'let k = 0, done = 0, pc = 0, xr = NaN, xn = 0;',
-    'try {',
-    'region: for (;;) {',
-    'switch (pc) {',
-    ...body,
-    '}',
-    '}',
-    'done += xn; if (xr === xr) cpu.rip = xr;',
-    st.writeBack(),
-    'return done;',
-    '} catch (f) {',
-    st.writeBack(),
-    'if (!(f && f.trap)) cpu.rip = A[k];',
-    'cpu.instret += done + P[k];',
-    'throw f;',
-    '}',
-  ];
-  const header = `return function ${name}(cpu) {`;
-  const source = st.resolve(`${header}\n${lines.join('\n')}\n}\n//# sourceURL=ringjit://block/${name}`);
-  const firstBodyLine = 1 + lines.indexOf('switch (pc) {') + 1;
-  const addrs = flat.map((i) => i.addr);
-  const factory = new Function('rt', 'H', 'PAR', 'I', 'A', 'P', 'CACHE', 'HANDLERS', source);
-  const fn = factory(ctx.rt, ctx.H, PAR, flat, addrs, posInBlock, ctx.cache, handlers) as BlockFn;
-  return { fn, source, insnLines: insnLines.map((l) => l + firstBodyLine) };
+  return { st, body, cases, insnLines, flat, posInBlock, handlers };
 }

@@ -224,6 +224,9 @@ export interface CampaignResult {
   ungenerated: string[];
   native: NativeRunStats;
   ms: { generate: number; native: number; engines: number; total: number };
+  /** Cases the wasm engine ran as wasm (the rest: regions it refuses, run as JavaScript), and its
+   * slow exits (continued in the interpreter). */
+  wasm: { compiled: number; slowExits: number; refused: Record<string, number> };
 }
 
 /** Combine the results of shards (disjoint form sets) of one campaign. */
@@ -231,6 +234,7 @@ export function mergeResults(rs: readonly CampaignResult[]): CampaignResult {
   const out: CampaignResult = {
     seed: rs[0]?.seed ?? 0, cases: 0, forms: [], stats: {}, mismatches: [], mismatchCount: 0, known: {}, ungenerated: [],
     native: { invocations: 0, crashes: 0, ms: 0 }, ms: { generate: 0, native: 0, engines: 0, total: 0 },
+    wasm: { compiled: 0, slowExits: 0, refused: {} },
   };
   for (const r of rs) {
     out.cases += r.cases;
@@ -247,6 +251,8 @@ export function mergeResults(rs: readonly CampaignResult[]): CampaignResult {
     out.native.invocations += r.native.invocations; out.native.crashes += r.native.crashes; out.native.ms += r.native.ms;
     out.ms.generate += r.ms.generate; out.ms.native += r.ms.native; out.ms.engines += r.ms.engines;
     out.ms.total = Math.max(out.ms.total, r.ms.total);
+    out.wasm.compiled += r.wasm.compiled; out.wasm.slowExits += r.wasm.slowExits;
+    for (const [why, n] of Object.entries(r.wasm.refused)) out.wasm.refused[why] = (out.wasm.refused[why] ?? 0) + n;
   }
   out.forms.sort();
   return out;
@@ -268,7 +274,7 @@ export function runCampaign(o: CampaignOptions): CampaignResult {
   const log = o.log ?? (() => {});
   const forms = fuzzedForms(o.only).filter((_f, k) => !o.shard || k % o.shard[1] === o.shard[0]);
   const pool = prefixPool(allForms().forms);
-  const engines = o.engines ?? ['interp', 'jit'];
+  const engines = o.engines ?? ['interp', 'jit', 'wasm'];
   const eng = new Engines();
   const stats = new Map<string, FormStats>();
   for (const f of forms) stats.set(f.key, { cases: 0, inSequence: 0, faults: 0, mismatches: 0, known: 0 });
@@ -352,6 +358,7 @@ export function runCampaign(o: CampaignOptions): CampaignResult {
   return {
     seed: o.seed, cases: total, forms: forms.map((f) => f.key), stats: Object.fromEntries(stats), mismatches, mismatchCount, known,
     ungenerated: [...ungenerated], native: nstats, ms,
+    wasm: { compiled: eng.wasmCompiled, slowExits: eng.wasmSlowExits, refused: Object.fromEntries(eng.wasm.stats.refused) },
   };
 }
 
@@ -444,6 +451,8 @@ export function summary(r: CampaignResult): string {
     `fuzz: seed ${r.seed}: ${r.cases} cases over ${fuzzed} forms (min ${min} per form), ` +
       `${r.mismatchCount} mismatching cases in ${bad.length} forms`,
     `      known divergences (test/fuzz/known.ts): ${known || 'none'}`,
+    `      wasm engine: ${r.wasm.compiled} cases compiled to wasm (${r.wasm.slowExits} slow exits), the rest refused and run as JavaScript` +
+      ` (${Object.entries(r.wasm.refused).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([w, n]) => `${w} ${n}`).join('; ')})`,
     `      ${forms.length} implemented forms (${forms.filter((f) => f.excluded).length} excluded), ${notImplemented.length} decoded forms not implemented`,
     `      time: generate ${(r.ms.generate / 1000).toFixed(1)} s, native ${(r.ms.native / 1000).toFixed(1)} s ` +
       `(${r.native.invocations} runner runs, ${r.native.crashes} crashes), engines ${(r.ms.engines / 1000).toFixed(1)} s, total ${(r.ms.total / 1000).toFixed(1)} s`,
@@ -503,7 +512,7 @@ export function parseCase(text: string, id = 0): GenCase {
 export function replayCase(c: GenCase): { report: string; mismatch: boolean } {
   const eng = new Engines();
   const native = runNative([c]).get(c.id)!;
-  const outs = { interp: eng.run('interp', c, true), jit: eng.run('jit', c, true) };
+  const outs = { interp: eng.run('interp', c, true), jit: eng.run('jit', c, true), wasm: eng.run('wasm', c, true) };
   const m = checkCase(c, native, outs);
   if (m) return { report: formatReport(m, native, outs, 0, eng.lastSource), mismatch: !m.known };
   const L = [`AGREE: ${describeExit(native)}`];

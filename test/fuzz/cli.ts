@@ -11,7 +11,7 @@ const USAGE = `usage: node scripts/fuzz.mjs [options]
   --count N         N cases over uniformly random forms (default 20000 unless --per-form)
   --per-form N      N cases for every fuzzed form
   --form TEXT       only forms whose key contains TEXT (repeatable), e.g. --form 'shld' --form '0f af'
-  --engine E        interp or jit (repeatable; default both)
+  --engine E        interp, jit or wasm (repeatable; default all three)
   --batch N         cases per native-runner process (default 4000)
   --keep N          reproducers printed per form (default 1)
   --no-minimize     print mismatching cases as generated
@@ -69,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   if (count === undefined && perForm === undefined) count = 20000;
-  for (const e of engines) if (e !== 'interp' && e !== 'jit') { console.error(`fuzz: unknown engine ${e}`); return 2; }
+  for (const e of engines) if (e !== 'interp' && e !== 'jit' && e !== 'wasm') { console.error(`fuzz: unknown engine ${e}`); return 2; }
   console.log(`fuzz: seed ${seed}`);
   const r = runCampaign({
     seed, count, perForm, only, batch, minimize, prefixRate, keepPerForm: keep, shard,

@@ -6,16 +6,19 @@
 import { decode } from '../../src/decoder/decode.js';
 import { type Insn } from '../../src/decoder/insn.js';
 import { Cpu } from '../../src/runtime/cpu.js';
-import { GuestFault } from '../../src/runtime/faults.js';
+import { GuestFault, WASM_SLOW_EXIT } from '../../src/runtime/faults.js';
 import { makeHelpers } from '../../src/runtime/helpers.js';
 import { Interpreter } from '../../src/runtime/interp.js';
+import { PhysicalMemory } from '../../src/runtime/memory.js';
 import { TLB_SETS } from '../../src/runtime/mmu.js';
 import { rt } from '../../src/runtime/rt.js';
-import { translateBlock, type TranslateContext } from '../../src/translator/translate.js';
+import { WasmBackend } from '../../src/runtime/wasm-backend.js';
+import { assembleRegionJs, emitRegion, translateBlock, type TranslateContext } from '../../src/translator/translate.js';
 import { CODE_BASE, RO_BYTES, RW_BYTES, SCRATCH_BASE, fillXmm } from './layout.js';
 import { type CaseInput, type Outcome, preImageShared } from './native.js';
 
-export type EngineName = 'interp' | 'jit';
+/** 'wasm': the translator's wasm back end (regions it refuses run as JavaScript, as in the engine). */
+export type EngineName = 'interp' | 'jit' | 'wasm';
 
 const PTE_P = 1, PTE_RW = 2, PTE_US = 4;
 
@@ -47,8 +50,9 @@ export class FuzzMachine {
   /** Physical frames of the scratch pages (RW, RW, RO). */
   readonly scratchPa: number[];
 
-  constructor() {
-    const cpu = new Cpu();
+  constructor(wasm = false) {
+    // The wasm back end needs guest memory and CPU state in one WebAssembly.Memory (64 MiB is plenty).
+    const cpu = new Cpu(wasm ? new PhysicalMemory(4 << 20, 64 << 20, 0x100000, true) : undefined);
     cpu.mmu.cr3 = cpu.mem.allocFrame();
     this.codePa = cpu.mem.allocFrame();
     // Scratch frames are contiguous, so the scratch image is one view of physical memory.
@@ -103,9 +107,30 @@ export function decodeCase(c: CaseInput): Insn[] {
 }
 
 export class Engines {
+  /** Interpret insns[k..] until one transfers control (a taken branch leaves the block). */
+  private interpretFrom(cpu: Cpu, insns: Insn[], k: number): void {
+    if (k < 0) throw new Error('slow exit outside the block');
+    for (; k < insns.length; k++) {
+      const i = insns[k];
+      const next = i.addr + i.len;
+      cpu.rip = next;
+      try {
+        this.interp.handlerOf(i)(cpu, i);
+      } catch (f) {
+        if (f instanceof GuestFault && !f.trap) cpu.rip = i.addr;
+        throw f;
+      }
+      if (cpu.rip !== next) break;
+    }
+  }
+
   readonly helpers = makeHelpers({ deterministic: true });
   readonly interp = new Interpreter(this.helpers);
-  private readonly machines: Record<EngineName, FuzzMachine> = { interp: new FuzzMachine(), jit: new FuzzMachine() };
+  private readonly machines: Record<EngineName, FuzzMachine> = { interp: new FuzzMachine(), jit: new FuzzMachine(), wasm: new FuzzMachine(true) };
+  readonly wasm = new WasmBackend(this.machines.wasm.cpu);
+  /** Cases the wasm back end compiled (the rest ran as JavaScript), and its slow exits. */
+  wasmCompiled = 0;
+  wasmSlowExits = 0;
   private readonly ctx: TranslateContext = {
     rt, H: this.helpers, cache: { dirty: false },
     handlerOf: (i) => this.interp.handlerOf(i),
@@ -125,22 +150,27 @@ export class Engines {
     let note: string | undefined;
     try {
       if (engine === 'interp') {
-        for (let k = 0; k < insns.length; k++) {
-          const i = insns[k];
-          const next = i.addr + i.len;
-          cpu.rip = next;
-          try {
-            this.interp.handlerOf(i)(cpu, i);
-          } catch (f) {
-            if (f instanceof GuestFault && !f.trap) cpu.rip = i.addr;
-            throw f;
-          }
-          if (cpu.rip !== next) break;
-        }
-      } else {
+        this.interpretFrom(cpu, insns, 0);
+      } else if (engine === 'jit') {
         const t = translateBlock(insns, this.ctx, 'fuzz_block');
         this.lastSource = t.source;
         t.fn(cpu);
+      } else {
+        const emitted = emitRegion([insns], this.ctx, new Map());
+        const fn = this.wasm.compile(emitted);
+        if (fn === null) {
+          assembleRegionJs(emitted, this.ctx, 'fuzz_block').fn(cpu);
+        } else {
+          this.wasmCompiled++;
+          try {
+            fn(cpu);
+          } catch (f) {
+            if (f !== WASM_SLOW_EXIT) throw f;
+            // As the engine does: the interpreter runs on from the instruction that left.
+            this.wasmSlowExits++;
+            this.interpretFrom(cpu, insns, insns.findIndex((i) => i.addr === cpu.rip));
+          }
+        }
       }
     } catch (f) {
       if (f instanceof GuestFault) fault = f;

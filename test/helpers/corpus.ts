@@ -170,7 +170,7 @@ export function knownSkip(b: GuestBinary, engine?: string): KnownSkip | undefine
 
 /** Engines to test, from RINGJIT_ENGINES (default: both, so `npm test` cross-checks them on every guest). */
 export function enginesUnderTest(value = process.env.RINGJIT_ENGINES): string[] {
-  const list = (value ?? 'interp,jit')
+  const list = (value ?? 'interp,jit,wasm')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);

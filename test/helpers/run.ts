@@ -85,10 +85,12 @@ export function ringjitArgv(program: string, opts: RingjitOptions = {}): string[
     RINGJIT_BIN,
     'run',
     '--engine',
-    String(opts.engine ?? 'interp'),
+    // 'wasm' is the translator with the experimental wasm back end (`--engine jit --wasm`).
+    opts.engine === 'wasm' ? 'jit' : String(opts.engine ?? 'interp'),
+    ...(opts.engine === 'wasm' ? ['--wasm'] : []),
     // The corpus tests the translator on as much code as possible: translate blocks after two runs
     // (the default, 8, leaves more of a short program to the interpreter). A caller's flag wins.
-    ...(opts.engine === 'jit' ? ['--jit-threshold', '2'] : []),
+    ...(opts.engine === 'jit' || opts.engine === 'wasm' ? ['--jit-threshold', '2'] : []),
     ...(opts.flags ?? []),
     program,
     ...(opts.args ?? []),

@@ -30,7 +30,9 @@ export const OP = {
   'i64.clz': 0x79, 'i64.ctz': 0x7a, 'i64.popcnt': 0x7b, 'i64.add': 0x7c, 'i64.sub': 0x7d, 'i64.mul': 0x7e,
   'i64.div_s': 0x7f, 'i64.div_u': 0x80, 'i64.rem_s': 0x81, 'i64.rem_u': 0x82, 'i64.and': 0x83, 'i64.or': 0x84,
   'i64.xor': 0x85, 'i64.shl': 0x86, 'i64.shr_s': 0x87, 'i64.shr_u': 0x88, 'i64.rotl': 0x89, 'i64.rotr': 0x8a,
+  'f64.add': 0xa0, 'f64.mul': 0xa2, 'f64.eq': 0x61,
   'i32.wrap_i64': 0xa7, 'i64.extend_i32_s': 0xac, 'i64.extend_i32_u': 0xad,
+  'f64.convert_i32_s': 0xb7, 'f64.convert_i32_u': 0xb8,
 } as const;
 export type OpName = keyof typeof OP;
 
@@ -77,6 +79,13 @@ export class Code {
   opU(name: OpName, n: number): this { this.bytes.push(OP[name]); uleb(this.bytes, n); return this; }
   i32(v: number): this { this.bytes.push(OP['i32.const']); sleb32(this.bytes, v); return this; }
   i64(lo: number, hi: number): this { this.bytes.push(OP['i64.const']); sleb64(this.bytes, lo, hi); return this; }
+  /** f64.const (little-endian IEEE 754 bits). */
+  f64(v: number): this {
+    this.bytes.push(0x44);
+    const b = new Uint8Array(new Float64Array([v]).buffer);
+    for (const x of b) this.bytes.push(x);
+    return this;
+  }
   get(local: number): this { return this.opU('local.get', local); }
   set(local: number): this { return this.opU('local.set', local); }
   tee(local: number): this { return this.opU('local.tee', local); }

@@ -24,8 +24,9 @@ export class Unsupported extends Error {}
 export type Kind = 'i32' | 'u32' | 'bool' | 'int';
 /** A compiled expression: its wasm code leaves one value (i64 for 'int', else i32) on the stack. */
 export interface Compiled { kind: Kind; min: number; max: number; emit(c: Code): void }
-/** A variable the expression may name: a wasm local holding an i32 of the given kind. */
-export interface Variable { local: number; kind: Exclude<Kind, 'int'> }
+/** A variable the expression may name: a wasm local (i64 for 'int'), with the range of its values if
+ * narrower than its kind's (required for 'int'). */
+export interface Variable { local: number; kind: Kind; min?: number; max?: number }
 
 const LIMIT = 2 ** 53;
 const I32_MIN = -(2 ** 31), I32_MAX = 2 ** 31 - 1, U32_MAX = 2 ** 32 - 1;
@@ -38,7 +39,8 @@ type Node =
   | { t: 'un'; op: string; a: Node }
   | { t: 'bin'; op: string; a: Node; b: Node }
   | { t: 'cond'; c: Node; a: Node; b: Node }
-  | { t: 'imul'; a: Node; b: Node };
+  | { t: 'imul'; a: Node; b: Node }
+  | { t: 'floor'; a: Node };
 
 const TOKEN = /\s*(0[xX][0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*|>>>|===|!==|<<|>>|<=|>=|&&|\|\||[-+*/%&|^~!<>?:(),])/y;
 
@@ -82,6 +84,7 @@ function parse(src: string): Node {
       return { t: 'num', v };
     }
     if (t === 'Math.imul') { take('('); const a = ternary(); take(','); const b = ternary(); take(')'); return { t: 'imul', a, b }; }
+    if (t === 'Math.floor') { take('('); const a = ternary(); take(')'); return { t: 'floor', a }; }
     if (/^[A-Za-z_$][\w$]*$/.test(t) && peek() !== '(' && peek() !== '[') return { t: 'var', name: t };
     throw new Unsupported(`unsupported operand '${t}'`);
   };
@@ -111,6 +114,8 @@ function parse(src: string): Node {
 
 // ---- typing and code generation ---------------------------------------------------------------
 
+const isPow2 = (v: number) => Number.isSafeInteger(v) && v > 0 && 2 ** Math.round(Math.log2(v)) === v;
+
 const range = (kind: Kind): [number, number] =>
   kind === 'i32' ? [I32_MIN, I32_MAX] : kind === 'u32' ? [0, U32_MAX] : kind === 'bool' ? [0, 1] : [-LIMIT, LIMIT];
 
@@ -133,7 +138,7 @@ function asTruth(x: Compiled, c: Code): void {
 }
 
 function exact(kind: 'int', min: number, max: number, emit: (c: Code) => void): Compiled {
-  if (min < -LIMIT || max > LIMIT) throw new Unsupported('result not exact in a double');
+  if (min < -LIMIT || max > LIMIT) throw new Unsupported(`result not exact in a double [${min}, ${max}]`);
   return { kind, min, max, emit };
 }
 
@@ -150,12 +155,20 @@ function compileNode(n: Node, vars: (name: string) => Variable | undefined): Com
     case 'var': {
       const v = vars(n.name);
       if (!v) throw new Unsupported(`unknown variable ${n.name}`);
-      const [min, max] = range(v.kind);
+      const [min, max] = v.min !== undefined && v.max !== undefined ? [v.min, v.max] : range(v.kind);
       return { kind: v.kind, min, max, emit: (c) => c.get(v.local) };
     }
     case 'imul': {
       const a = sub(n.a), b = sub(n.b);
       return { kind: 'i32', min: I32_MIN, max: I32_MAX, emit: (c) => { asBits(a, c); asBits(b, c); c.op('i32.mul'); } };
+    }
+    case 'floor': {
+      // Math.floor(x / 2^k): the exact floor quotient, an arithmetic shift of the exact integer (the
+      // addresses' high halves: Math.floor(a / 4294967296)). Other divisions are refused.
+      const d = n.a;
+      if (d.t !== 'bin' || d.op !== '/' || d.b.t !== 'num' || !isPow2(d.b.v)) throw new Unsupported('Math.floor of other than x / 2^k');
+      const a = sub(d.a), k = Math.log2(d.b.v);
+      return exact('int', Math.floor(a.min / d.b.v), Math.floor(a.max / d.b.v), (c) => { asI64(a, c); c.i64(k, 0).op('i64.shr_s'); });
     }
     case 'cond': {
       const q = sub(n.c), a = sub(n.a), b = sub(n.b);
@@ -190,6 +203,12 @@ function binaryOp(op: string, a: Compiled, b: Compiled): Compiled {
       const p = [a.min * b.min, a.min * b.max, a.max * b.min, a.max * b.max];
       return exact('int', Math.min(...p), Math.max(...p), (c) => { asI64(a, c); asI64(b, c); c.op('i64.mul'); });
     }
+    case '%': {
+      // x % 2^k with the dividend's sign, as JS: i64.rem_s of the exact integer.
+      if (b.min !== b.max || !isPow2(b.min)) throw new Unsupported('% by other than 2^k');
+      const m = b.min - 1;
+      return exact('int', a.min < 0 ? -m : 0, a.max > 0 ? m : 0, (c) => { asI64(a, c); asI64(b, c); c.op('i64.rem_s'); });
+    }
     case '&': {
       // A non-negative mask bounds the result (x & 0xffff is in [0, 0xffff]).
       const m = b.min === b.max && b.min >= 0 && b.min <= I32_MAX ? b.min : a.min === a.max && a.min >= 0 && a.min <= I32_MAX ? a.min : null;
@@ -223,6 +242,8 @@ function binaryOp(op: string, a: Compiled, b: Compiled): Compiled {
     default: throw new Unsupported(`operator ${op}`);
   }
 }
+
+export { asBits, asI64, asTruth };
 
 /** Compile a JS expression over the given variables. Throws Unsupported outside the subset. */
 export function compileExpr(src: string, vars: (name: string) => Variable | undefined): Compiled {
