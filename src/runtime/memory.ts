@@ -10,23 +10,26 @@
 export const PAGE_SIZE = 4096;
 /** WebAssembly memory is sized in 64 KiB pages. */
 const WASM_PAGE = 65536;
-/** The CPU-state area after guest physical memory in a wasm-backed memory (registers, flag record,
- * TLB banks, the wasm back end's exit slots). */
+/** The CPU-state area at the start of a wasm-backed memory (registers, flag record, TLB banks, the wasm
+ * back end's exit slots); guest physical memory follows it. */
 const STATE_BYTES = 8 << 20;
 
 export class PhysicalMemory {
   /**
-   * For the wasm back end (`ringjit run --wasm`): the WebAssembly.Memory that holds guest physical
-   * memory from byte 0 and the CPU-state area after it, allocated at its full size once: growing a
-   * wasm memory detaches its ArrayBuffer, and the first detach in a process makes V8 check every
-   * DataView and typed-array access for it (docs/architecture.md, "WebAssembly back end"). Linux
+   * For the wasm back end (`ringjit run --wasm`): the WebAssembly.Memory that holds the CPU-state area
+   * and, from byte `guestBase` on, guest physical memory. It is allocated at its full size once:
+   * growing a wasm memory detaches its ArrayBuffer, and the first detach in a process makes V8 check
+   * every DataView and typed-array access for it (docs/architecture.md, "WebAssembly back end"); Linux
    * commits the pages when first touched. Null otherwise (the ArrayBuffer grows by reallocation).
+   * The views (`u8`, `dv`) always start at guest physical address 0 and cover only the guest bytes in
+   * use, so their lengths and the state's offsets stay small integers for V8 as before.
    */
   readonly wasm: WebAssembly.Memory | null = null;
-  /** Byte offset of the CPU-state area in `buf` (wasm-backed memory only), and its next free byte. */
-  readonly stateBase: number = 0;
+  /** Byte offset of guest physical address 0 in `buf` (0 unless wasm-backed). */
+  readonly guestBase: number = 0;
+  /** The state area's next free byte (wasm-backed memory only). */
   private stateTop = 0;
-  /** Guest physical bytes in use (== buf.byteLength unless wasm-backed). */
+  /** Guest physical bytes in use (the views' length). */
   private guestBytes: number;
   buf: ArrayBuffer;
   u8: Uint8Array;
@@ -41,13 +44,13 @@ export class PhysicalMemory {
     if (wasm) {
       this.wasm = new WebAssembly.Memory({ initial: (maxBytes + STATE_BYTES) / WASM_PAGE, maximum: (maxBytes + STATE_BYTES) / WASM_PAGE });
       this.buf = this.wasm.buffer;
-      this.stateBase = this.stateTop = maxBytes;
+      this.guestBase = STATE_BYTES;
     } else {
       this.buf = new ArrayBuffer(initialBytes);
     }
     this.guestBytes = initialBytes;
-    this.u8 = new Uint8Array(this.buf);
-    this.dv = new DataView(this.buf);
+    this.u8 = new Uint8Array(this.buf, this.guestBase, initialBytes);
+    this.dv = new DataView(this.buf, this.guestBase, initialBytes);
     // Physical page 0 and the low megabyte are kept out of the allocator so a physical address 0
     // never names an allocated frame (a null "frame" is always a bug).
     this.top = reserveLow;
@@ -55,11 +58,11 @@ export class PhysicalMemory {
 
   get size(): number { return this.guestBytes; }
 
-  /** A wasm-backed memory's state area: `bytes` (a multiple of 8) of zeroed CPU state; its byte offset. */
+  /** A wasm-backed memory's state area: `bytes` of zeroed CPU state; returns its byte offset in `buf`. */
   stateAlloc(bytes: number): number {
     if (this.wasm === null) throw new Error('stateAlloc: not a wasm-backed memory');
     const at = this.stateTop;
-    if (at + bytes > this.stateBase + STATE_BYTES) throw new RangeError('CPU-state area full');
+    if (at + bytes > STATE_BYTES) throw new RangeError('CPU-state area full');
     this.stateTop += (bytes + 7) & ~7;
     return at;
   }
@@ -72,12 +75,17 @@ export class PhysicalMemory {
     while (n < bytes) n *= 2;
     n = Math.min(n, this.maxBytes);
     this.guestBytes = n;
-    if (this.wasm !== null) return; // allocated at full size
-    const next = new ArrayBuffer(n);
-    new Uint8Array(next).set(this.u8);
-    this.buf = next;
-    this.u8 = new Uint8Array(next);
-    this.dv = new DataView(next);
+    if (this.wasm !== null) {
+      // Allocated at full size: only the views grow (new view objects; nothing is detached).
+      this.u8 = new Uint8Array(this.buf, this.guestBase, n);
+      this.dv = new DataView(this.buf, this.guestBase, n);
+    } else {
+      const next = new ArrayBuffer(n);
+      new Uint8Array(next).set(this.u8);
+      this.buf = next;
+      this.u8 = new Uint8Array(next);
+      this.dv = new DataView(next);
+    }
     if (this.onGrow) this.onGrow();
   }
   /** Called after growth replaced buf/u8/dv (the MMU keeps its own references to the views). */

@@ -32,7 +32,7 @@ export class WasmBackend {
     const exit = mem.stateAlloc(EXIT_BYTES);
     this.layout = {
       regs: cpu.regs.byteOffset, cc: cpu.cc.byteOffset, tlbCur: mmu.tlbCurSlot.byteOffset, tlbMask: TLB_SETS - 1,
-      exit, pages: mem.buf.byteLength / 65536,
+      exit, pages: mem.buf.byteLength / 65536, guestBase: mem.guestBase,
     };
     this.memory = mem.wasm;
     this.exitI32 = new Int32Array(mem.buf, exit, EXIT_BYTES / 4);

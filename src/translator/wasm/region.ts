@@ -27,8 +27,9 @@ export interface WasmLayout {
   tlbMask: number;
   /** i32 ccOp written at exit (-1: unchanged), i32 instructions retired before a slow exit, f64 RIP. */
   exit: number;
-  /** Pages of the memory (its fixed size). */
+  /** Pages of the memory (its fixed size), and the byte offset of guest physical address 0 in it. */
   pages: number;
+  guestBase: number;
 }
 export const EXIT_CCOP = 0, EXIT_DONE = 4, EXIT_RIP = 8, EXIT_BYTES = 16;
 
@@ -283,13 +284,14 @@ class RegionCompiler {
     this.address(a);
     const c = this.code;
     this.translate(size, 0);
+    const g = this.L.guestBase;
     if (size === 8) {
       c.set(this.entry);
-      c.get(this.entry).mem('i32.load', 0, 4).set(this.mhi);
-      c.get(this.entry).mem('i32.load', 0).set(into);
+      c.get(this.entry).mem('i32.load', 0, g + 4).set(this.mhi);
+      c.get(this.entry).mem('i32.load', 0, g).set(into);
       return;
     }
-    c.mem(size === 1 ? 'i32.load8_u' : size === 2 ? 'i32.load16_u' : 'i32.load', 0).set(into);
+    c.mem(size === 1 ? 'i32.load8_u' : size === 2 ? 'i32.load16_u' : 'i32.load', 0, g).set(into);
   }
   private store(size: number, a: string[]): void {
     if (a.length !== (size === 8 ? 4 : 3)) throw new Unsupported('store arguments');
@@ -299,14 +301,14 @@ class RegionCompiler {
     this.address(a);
     const c = this.code;
     this.translate(size, 8);
+    const g = this.L.guestBase;
+    c.set(this.entry);
     if (size === 8) {
-      c.set(this.entry);
-      c.get(this.entry).get(this.value).mem('i32.store', 0);
-      c.get(this.entry).get(this.valueHi).mem('i32.store', 0, 4);
+      c.get(this.entry).get(this.value).mem('i32.store', 0, g);
+      c.get(this.entry).get(this.valueHi).mem('i32.store', 0, g + 4);
       return;
     }
-    c.set(this.entry);
-    c.get(this.entry).get(this.value).mem(size === 1 ? 'i32.store8' : size === 2 ? 'i32.store16' : 'i32.store', 0);
+    c.get(this.entry).get(this.value).mem(size === 1 ? 'i32.store8' : size === 2 ? 'i32.store16' : 'i32.store', 0, g);
   }
 
   /** Registers the region assigns and the flag record, back to memory. */
