@@ -4,10 +4,11 @@
 
 import { type EmittedRegion } from '../translator/translate.js';
 import { Unsupported } from '../translator/wasm/expr.js';
-import { compileRegionWasm, EXIT_BYTES, EXIT_CCOP, EXIT_DONE, EXIT_RIP, type WasmLayout } from '../translator/wasm/region.js';
+import { compileRegionWasm, EXIT_BYTES, EXIT_CCOP, EXIT_DONE, EXIT_FPM, EXIT_FPV, EXIT_RIP, type WasmLayout } from '../translator/wasm/region.js';
 import { type Cpu } from './cpu.js';
 import { WASM_SLOW_EXIT } from './faults.js';
 import { TLB_SETS } from './mmu.js';
+import { rt } from './rt.js';
 
 export interface WasmStats {
   /** Regions compiled to wasm, and the bytes of wasm generated. */
@@ -55,6 +56,7 @@ export class WasmBackend {
       this.stats.bytes += w.bytes;
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
+      if (process.env.RINGJIT_WASM_WHY) process.stderr.write(`wasm refused: ${e.message}\n`);
       const why = e.message.replace(/'[^']*'|\[[^\]]*\]|\b[a-z]+\d+_?\d*[lh]?\b|\d+/g, '_');
       this.stats.refused.set(why, (this.stats.refused.get(why) ?? 0) + 1);
       return null;
@@ -65,6 +67,12 @@ export class WasmBackend {
       const n = run();
       const op = s[EXIT_CCOP / 4];
       if (op >= 0) { cpu.ccOp = op; s[EXIT_CCOP / 4] = -1; }
+      const fpm = s[EXIT_FPM / 4];
+      if (fpm !== 0) {
+        // A status-flag merge left pending (rotates, bt ...): as the JS region's FLAG_MERGE_PENDING.
+        cpu.eflags = (rt.eflags(cpu) & ~fpm) | (s[EXIT_FPV / 4] & fpm); cpu.ccOp = 0;
+        s[EXIT_FPM / 4] = 0;
+      }
       if (n >= 0) { cpu.rip = f[0]; return n; }
       const k = -n - 1;
       cpu.rip = addrs[k];

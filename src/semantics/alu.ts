@@ -175,7 +175,8 @@ function shift64By(e: Emitter, op: 'shl' | 'shr' | 'sar', a: V, n: number): V {
   const fill = op === 'shr' ? '0' : `${a.hi} >> 31`;
   const hiShift = op === 'shr' ? '>>>' : '>>';
   if (n < 32) return e.val(8, `(${a.lo} >>> ${n}) | (${a.hi} << ${32 - n})`, `${a.hi} ${hiShift} ${n}`);
-  return e.val(8, `${a.hi} ${hiShift} ${n - 32}`, fill);
+  // By exactly 32, `hi >>> 0` would leave a uint32 number in a low half, which holds an int32.
+  return e.val(8, op === 'shr' && n === 32 ? `${a.hi} | 0` : `${a.hi} ${hiShift} ${n - 32}`, fill);
 }
 function shift(op: 'shl' | 'shr' | 'sar'): Semantics {
   return (e) => {

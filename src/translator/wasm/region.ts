@@ -25,13 +25,14 @@ export interface WasmLayout {
   /** i32: the current TLB half's byte offset (Mmu.tlbCurSlot), and the set mask of its hash. */
   tlbCur: number;
   tlbMask: number;
-  /** i32 ccOp written at exit (-1: unchanged), i32 instructions retired before a slow exit, f64 RIP. */
+  /** i32 ccOp written at exit (-1: unchanged), i32 instructions retired before a slow exit, f64 RIP,
+   * i32 mask and value of a pending status-flag merge (BlockEmitter.setEflagsBits; 0: none). */
   exit: number;
   /** Pages of the memory (its fixed size), and the byte offset of guest physical address 0 in it. */
   pages: number;
   guestBase: number;
 }
-export const EXIT_CCOP = 0, EXIT_DONE = 4, EXIT_RIP = 8, EXIT_BYTES = 16;
+export const EXIT_CCOP = 0, EXIT_DONE = 4, EXIT_RIP = 8, EXIT_FPM = 16, EXIT_FPV = 20, EXIT_BYTES = 24;
 
 type Stmt =
   | { t: 'simple'; text: string }
@@ -191,9 +192,11 @@ class RegionCompiler {
     if (text.startsWith('throw ')) { this.code.opU('br', this.depthOf('slow')); return; }
     let m = STORE.exec(text);
     if (m) { this.store(Number(m[1]) / 8, args(m[2])); return; }
-    m = /^(let\s+)?([A-Za-z_$][\w$]*|cpu\.rip)\s*(\+?=)\s*(.*)$/s.exec(text);
+    m = /^(let\s+)?([A-Za-z_$][\w$]*|cpu\.rip)\s*((?:[-+&|^]|<<|>>>?)?=)\s*(.*)$/s.exec(text);
     if (!m) throw new Unsupported(`statement '${text.slice(0, 40)}'`);
-    const [, isLet, name, op, rhs] = m;
+    const [, isLet, name, op, rhs0] = m;
+    // x op= e is x = x op (e) (done += n is kept apart: its range is checked below).
+    const rhs = op.length > 1 && op !== '+=' ? `${name} ${op.slice(0, -1)} (${rhs0})` : rhs0;
     if (name === 'cpu.rip') { this.rip(rhs); return; }
     if (name === 'xr') {
       if (rhs === 'NaN') this.code.f64(NaN); else if (/^-?\d+$/.test(rhs)) this.code.f64(Number(rhs)); else throw new Unsupported('xr');
@@ -236,7 +239,7 @@ class RegionCompiler {
     if (v.min !== undefined && v.max !== undefined && (e.min < v.min || e.max > v.max)) throw new Unsupported(`${name} leaves its range`);
     if (v.kind === 'i32') {
       // The variable keeps JS's value only if the new value is an int32 number.
-      if (e.kind === 'bool' || e.min < -(2 ** 31) || e.max > 2 ** 31 - 1) throw new Unsupported(`${name} = non-int32`);
+      if (e.kind === 'bool' || e.min < -(2 ** 31) || e.max > 2 ** 31 - 1) throw new Unsupported(`${name} = non-int32 '${rhs}'`);
       asBits(e, this.code); this.code.set(v.local);
       return;
     }
@@ -319,6 +322,12 @@ class RegionCompiler {
       c.i32(L.regs + 8 * r).get(lo.local).mem('i32.store', 2);
       c.i32(L.regs + 8 * r + 4).get(hi.local).mem('i32.store', 2);
     }
+    // A pending merge goes to the exit slots (the engine applies it after the record: FLAG_MERGE_PENDING).
+    const fpm = this.vars.get('fpm'), fpv = this.vars.get('fpv');
+    if (fpm && fpv) {
+      c.i32(L.exit + EXIT_FPM).get(fpm.local).mem('i32.store', 2);
+      c.i32(L.exit + EXIT_FPV).get(fpv.local).mem('i32.store', 2);
+    }
     const fop = this.vars.get('fop')!.local;
     c.get(fop).i32(0).op('i32.ge_s').begin('if');
     c.i32(L.exit + EXIT_CCOP).get(fop).mem('i32.store', 2);
@@ -335,8 +344,9 @@ export interface WasmRegion { run: () => number; bytes: number }
 /** Compile an emitted region to wasm, or throw Unsupported. */
 export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAssembly.Memory): WasmRegion {
   const { st, body, cases } = r;
-  if (st.flagsDeferred || st.callsHelpers) throw new Unsupported('helpers or deferred flag merges');
+  if (st.callsHelpers) throw new Unsupported('helper calls');
   const rc = new RegionCompiler(L);
+  if (st.flagsDeferred) { rc.declare('fpm', 'i32'); rc.declare('fpv', 'i32'); }
   const regs = [...st.regsUsed].sort((a, b) => a - b);
   for (const reg of regs) { rc.declare(`r${reg}l`, 'i32'); rc.declare(`r${reg}h`, 'i32'); }
   const caseStmts = cases.map(({ open, close }) => {
