@@ -121,7 +121,8 @@ describe.skipIf(!existsSync(GUEST))('wasm expression compiler against JavaScript
     const edges = [0, 1, -1, 2, 0x7fffffff, -0x80000000, 0xffff, 0x10000, 0x7f, 0x80, 0xff, -2, 0x8000, 31, 32, 63];
     const mismatches: string[] = [];
     accepted.forEach((a, k) => {
-      const js = new Function(...a.names, `return (${a.src});`) as (...x: number[]) => unknown;
+      // `rt` is the runtime object generated code sees (for rt.ctz64 / rt.clz64).
+      const js = (new Function('rt', ...a.names, `return (${a.src});`) as (r: unknown, ...x: number[]) => unknown).bind(null, rt);
       const fn = ex[`e${k}`];
       for (let t = 0; t < 48 && mismatches.length < 10; t++) {
         const args = a.names.map(() => (rng.int(3) === 0 ? edges[rng.int(edges.length)] : rng.int(2 ** 32) | 0));

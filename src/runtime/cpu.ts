@@ -85,6 +85,9 @@ export class Cpu implements CpuState {
       // The wasm back end reads and writes these in wasm memory.
       this.regs = new Int32Array(mem.buf, mem.stateAlloc(32 * 4), 32);
       this.cc = new Int32Array(mem.buf, mem.stateAlloc(6 * 4), 6);
+      const x = mem.stateAlloc(16 * 16);
+      this.xmm = new Int32Array(mem.buf, x, 64); this.xmmF64 = new Float64Array(mem.buf, x, 32);
+      this.xmmF32 = new Float32Array(mem.buf, x, 64); this.xmmU8 = new Uint8Array(mem.buf, x, 256);
     }
   }
 

@@ -32,7 +32,7 @@ export class WasmBackend {
     if (mem.wasm === null || mmu.tlbCurSlot === null) throw new Error('the wasm back end needs a wasm-backed PhysicalMemory');
     const exit = mem.stateAlloc(EXIT_BYTES);
     this.layout = {
-      regs: cpu.regs.byteOffset, cc: cpu.cc.byteOffset, tlbCur: mmu.tlbCurSlot.byteOffset, tlbMask: TLB_SETS - 1,
+      regs: cpu.regs.byteOffset, cc: cpu.cc.byteOffset, xmm: cpu.xmm.byteOffset, tlbCur: mmu.tlbCurSlot.byteOffset, tlbMask: TLB_SETS - 1,
       exit, pages: mem.buf.byteLength / 65536, guestBase: mem.guestBase,
     };
     this.memory = mem.wasm;
@@ -48,7 +48,7 @@ export class WasmBackend {
    * throws WASM_SLOW_EXIT for the engine to interpret that instruction.
    */
   compile(r: EmittedRegion): ((cpu: Cpu) => number) | null {
-    let run: () => number;
+    let run: (fsLo: number, fsHi: number, gsLo: number, gsHi: number) => number;
     try {
       const w = compileRegionWasm(r, this.layout, this.memory);
       run = w.run;
@@ -64,7 +64,7 @@ export class WasmBackend {
     const s = this.exitI32, f = this.exitF64;
     const addrs = r.flat.map((i) => i.addr), posInBlock = r.posInBlock;
     return (cpu) => {
-      const n = run();
+      const n = run(cpu.fsBaseLo, cpu.fsBaseHi, cpu.gsBaseLo, cpu.gsBaseHi);
       const op = s[EXIT_CCOP / 4];
       if (op >= 0) { cpu.ccOp = op; s[EXIT_CCOP / 4] = -1; }
       const fpm = s[EXIT_FPM / 4];

@@ -76,6 +76,8 @@ export class BlockState {
   calledHelper = false;
   /** Whether any instruction of the region calls a helper (its loop back-edges then test CACHE.dirty). */
   callsHelpers = false;
+  /** After resolve: the xmm lanes the region keeps in locals (`x12` is lane 12 of cpu.xmm), or null. */
+  xmmLocals: { used: number[]; written: number[] } | null = null;
 
   constructor(
     /** TLB half for this block's privilege level (0 for CPL 3, TLB_SETS for CPL 0). */
@@ -97,6 +99,7 @@ export class BlockState {
   /** Replace the placeholders in generated text with the final register and flag sets. */
   resolve(text: string): string {
     const xmm = xmmLanes(text);
+    this.xmmLocals = xmm;
     let entry = '';
     if (xmm) {
       text = text.replace(XMM_LANE_RE, (_, n) => `x${n}`);

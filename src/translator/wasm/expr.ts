@@ -40,7 +40,8 @@ type Node =
   | { t: 'bin'; op: string; a: Node; b: Node }
   | { t: 'cond'; c: Node; a: Node; b: Node }
   | { t: 'imul'; a: Node; b: Node }
-  | { t: 'floor'; a: Node };
+  | { t: 'floor'; a: Node }
+  | { t: 'bitcount'; op: 'ctz' | 'clz'; a: Node; b: Node };
 
 const TOKEN = /\s*(0[xX][0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*|>>>|===|!==|<<|>>|<=|>=|&&|\|\||[-+*/%&|^~!<>?:(),])/y;
 
@@ -85,6 +86,10 @@ function parse(src: string): Node {
     }
     if (t === 'Math.imul') { take('('); const a = ternary(); take(','); const b = ternary(); take(')'); return { t: 'imul', a, b }; }
     if (t === 'Math.floor') { take('('); const a = ternary(); take(')'); return { t: 'floor', a }; }
+    if (t === 'rt.ctz64' || t === 'rt.clz64') {
+      take('('); const a = ternary(); take(','); const b = ternary(); take(')');
+      return { t: 'bitcount', op: t === 'rt.ctz64' ? 'ctz' : 'clz', a, b };
+    }
     if (/^[A-Za-z_$][\w$]*$/.test(t) && peek() !== '(' && peek() !== '[') return { t: 'var', name: t };
     throw new Unsupported(`unsupported operand '${t}'`);
   };
@@ -169,6 +174,19 @@ function compileNode(n: Node, vars: (name: string) => Variable | undefined): Com
       if (d.t !== 'bin' || d.op !== '/' || d.b.t !== 'num' || !isPow2(d.b.v)) throw new Unsupported('Math.floor of other than x / 2^k');
       const a = sub(d.a), k = Math.log2(d.b.v);
       return exact('int', Math.floor(a.min / d.b.v), Math.floor(a.max / d.b.v), (c) => { asI64(a, c); c.i64(k, 0).op('i64.shr_s'); });
+    }
+    case 'bitcount': {
+      // The runtime's ctz64/clz64 (semantics/prims.ts) of the 64-bit value hi:lo, 64 for zero: what
+      // i64.ctz / i64.clz compute.
+      const lo = sub(n.a), hi = sub(n.b);
+      return {
+        kind: 'i32', min: 0, max: 64,
+        emit: (c) => {
+          asBits(lo, c); c.op('i64.extend_i32_u');
+          asBits(hi, c); c.op('i64.extend_i32_u').i64(32, 0).op('i64.shl').op('i64.or');
+          c.op(n.op === 'ctz' ? 'i64.ctz' : 'i64.clz').op('i32.wrap_i64');
+        },
+      };
     }
     case 'cond': {
       const q = sub(n.c), a = sub(n.a), b = sub(n.b);

@@ -22,6 +22,8 @@ import { asBits, asTruth, type Compiled, compileExpr, Unsupported, type Variable
 export interface WasmLayout {
   regs: number;
   cc: number;
+  /** The 64 int32 lanes of xmm0..15. */
+  xmm: number;
   /** i32: the current TLB half's byte offset (Mmu.tlbCurSlot), and the set mask of its hash. */
   tlbCur: number;
   tlbMask: number;
@@ -109,8 +111,11 @@ function parseStatements(src: string): Stmt[] {
 
 // ---- code generation ----------------------------------------------------------------------------
 
-const LOAD = /^M\.rd(8|16|32|64)\((.*)\)$/;
-const STORE = /^M\.wr(8|16|32|64)\((.*)\)$/;
+/** The segment-base fields generated code reads, and the parameter names they become. */
+const SEGMENT_FIELDS: Record<string, string> = { 'cpu.fsBaseLo': 'fsbl', 'cpu.fsBaseHi': 'fsbh', 'cpu.gsBaseLo': 'gsbl', 'cpu.gsBaseHi': 'gsbh' };
+const SEGMENT_PARAMS = Object.values(SEGMENT_FIELDS);
+const LOAD = /^M\.rd(8|16|32|64|128)\((.*)\)$/;
+const STORE = /^M\.wr(8|16|32|64|128)\((.*)\)$/;
 const RIP_SPLIT = /^\(?\s*(\w+) \* 4294967296 \+ \((\w+) >>> 0\)\s*\)?$/;
 
 /** Split call arguments at depth-0 commas. */
@@ -134,24 +139,32 @@ class RegionCompiler {
    * (break region), 'slow' (slow exit), or null for an ordinary block / if. */
   private readonly labels: (string | null)[] = [];
   private readonly xr: number;
+  /** M.hi, M.hi2, M.hi3: the upper words of the last 64- or 128-bit load. */
   private readonly mhi: number;
+  private readonly mhi2: number;
+  private readonly mhi3: number;
   private readonly tlb: number;
   private readonly addrLo: number;
   private readonly addrHi: number;
   private readonly entry: number;
-  private readonly value: number;
-  private readonly valueHi: number;
+  /** The value words of a store (evaluated before its address). */
+  private readonly values: number[] = [];
 
   constructor(private readonly L: WasmLayout) {
+    // Parameters (wasm locals 0..3): the FS and GS segment bases, which only helpers change, and a
+    // region that calls helpers is not compiled. The engine passes them on every call.
+    SEGMENT_PARAMS.forEach((name, k) => this.vars.set(name, { local: k, kind: 'i32' }));
     for (const n of ['k', 'done', 'pc', 'xn', 'fop', 'fdl', 'fdh', 'fsl', 'fsh', 'fxl', 'fxh']) this.declare(n, 'i32');
     this.xr = this.local(F64);
     this.mhi = this.local(I32);
+    this.mhi2 = this.local(I32);
+    this.mhi3 = this.local(I32);
     this.tlb = this.local(I32);
     this.addrLo = this.local(I32); this.addrHi = this.local(I32); this.entry = this.local(I32);
-    this.value = this.local(I32); this.valueHi = this.local(I32);
+    for (let k = 0; k < 4; k++) this.values.push(this.local(I32));
   }
 
-  local(t: ValType): number { this.locals.push(t); return this.locals.length - 1; }
+  local(t: ValType): number { this.locals.push(t); return SEGMENT_PARAMS.length + this.locals.length - 1; }
   declare(name: string, kind: Variable['kind'], min?: number, max?: number): Variable {
     if (this.vars.has(name)) throw new Unsupported(`${name} declared twice`);
     const v: Variable = { local: this.local(kind === 'int' ? I64 : I32), kind, min, max };
@@ -210,9 +223,10 @@ class RegionCompiler {
       this.load(Number(load[1]) / 8, args(load[2]), v.local);
       return;
     }
-    if (rhs === 'M.hi') {
+    const hiWord = rhs === 'M.hi' ? this.mhi : rhs === 'M.hi2' ? this.mhi2 : rhs === 'M.hi3' ? this.mhi3 : -1;
+    if (hiWord >= 0) {
       if (!isLet) throw new Unsupported('M.hi into an existing variable');
-      this.code.get(this.mhi).set(this.declare(name, 'i32').local);
+      this.code.get(hiWord).set(this.declare(name, 'i32').local);
       return;
     }
     if (op === '+=') {
@@ -285,38 +299,36 @@ class RegionCompiler {
   private load(size: number, a: string[], into: number): void {
     if (a.length !== 2) throw new Unsupported('load arguments');
     this.address(a);
-    const c = this.code;
+    const c = this.code, g = this.L.guestBase;
     this.translate(size, 0);
-    const g = this.L.guestBase;
-    if (size === 8) {
+    if (size >= 8) {
       c.set(this.entry);
-      c.get(this.entry).mem('i32.load', 0, g + 4).set(this.mhi);
-      c.get(this.entry).mem('i32.load', 0, g).set(into);
+      const words = [into, this.mhi, this.mhi2, this.mhi3].slice(0, size / 4);
+      words.forEach((w, k) => c.get(this.entry).mem('i32.load', 0, g + 4 * k).set(w));
       return;
     }
     c.mem(size === 1 ? 'i32.load8_u' : size === 2 ? 'i32.load16_u' : 'i32.load', 0, g).set(into);
   }
   private store(size: number, a: string[]): void {
-    if (a.length !== (size === 8 ? 4 : 3)) throw new Unsupported('store arguments');
+    const words = Math.max(1, size / 4);
+    if (a.length !== 2 + words) throw new Unsupported('store arguments');
     // The value first (JS evaluates arguments left to right, and they are pure), then the address.
-    asBits(this.expr(a[2]), this.code); this.code.set(this.value);
-    if (size === 8) { asBits(this.expr(a[3]), this.code); this.code.set(this.valueHi); }
+    for (let k = 0; k < words; k++) { asBits(this.expr(a[2 + k]), this.code); this.code.set(this.values[k]); }
     this.address(a);
-    const c = this.code;
+    const c = this.code, g = this.L.guestBase;
     this.translate(size, 8);
-    const g = this.L.guestBase;
     c.set(this.entry);
-    if (size === 8) {
-      c.get(this.entry).get(this.value).mem('i32.store', 0, g);
-      c.get(this.entry).get(this.valueHi).mem('i32.store', 0, g + 4);
+    if (size >= 8) {
+      for (let k = 0; k < words; k++) c.get(this.entry).get(this.values[k]).mem('i32.store', 0, g + 4 * k);
       return;
     }
-    c.get(this.entry).get(this.value).mem(size === 1 ? 'i32.store8' : size === 2 ? 'i32.store16' : 'i32.store', 0, g);
+    c.get(this.entry).get(this.values[0]).mem(size === 1 ? 'i32.store8' : size === 2 ? 'i32.store16' : 'i32.store', 0, g);
   }
 
-  /** Registers the region assigns and the flag record, back to memory. */
-  writeBack(regsWritten: number[]): void {
+  /** Registers the region assigns (GPRs, xmm lanes) and the flag record, back to memory. */
+  writeBack(regsWritten: number[], xmmWritten: number[]): void {
     const c = this.code, L = this.L;
+    for (const n of xmmWritten) c.i32(L.xmm + 4 * n).get(this.localOf(`x${n}`)).mem('i32.store', 2);
     for (const r of regsWritten) {
       const lo = this.vars.get(`r${r}l`)!, hi = this.vars.get(`r${r}h`)!;
       c.i32(L.regs + 8 * r).get(lo.local).mem('i32.store', 2);
@@ -339,7 +351,11 @@ class RegionCompiler {
 }
 
 /** What the engine needs to run a compiled region. */
-export interface WasmRegion { run: () => number; bytes: number }
+export interface WasmRegion {
+  /** Run the region with the FS and GS base halves; see compileRegionWasm for the result. */
+  run: (fsLo: number, fsHi: number, gsLo: number, gsHi: number) => number;
+  bytes: number;
+}
 
 /** Compile an emitted region to wasm, or throw Unsupported. */
 export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAssembly.Memory): WasmRegion {
@@ -349,11 +365,17 @@ export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAs
   if (st.flagsDeferred) { rc.declare('fpm', 'i32'); rc.declare('fpv', 'i32'); }
   const regs = [...st.regsUsed].sort((a, b) => a - b);
   for (const reg of regs) { rc.declare(`r${reg}l`, 'i32'); rc.declare(`r${reg}h`, 'i32'); }
-  const caseStmts = cases.map(({ open, close }) => {
-    const text = st.resolve(body.slice(open + 1, close).join('\n'));
-    if (/\bcpu\.(?!rip\s*=)|\bH\.|HANDLERS|CACHE|\bR\[|\bCC\[|\bX\[|\bI\[/.test(text)) throw new Unsupported('state outside the register locals');
-    const withoutThrows = text.replace(/throw [^;]*;/g, '');
-    if (/\brt\./.test(withoutThrows)) throw new Unsupported('runtime call');
+  // Resolved as one text, so the region-wide decisions (xmm lanes in locals) are the JS region's.
+  const CASE = '\n/*@case@*/\n';
+  const resolved = st.resolve(cases.map(({ open, close }) => body.slice(open + 1, close).join('\n')).join(CASE)).split(CASE);
+  const xmm = st.xmmLocals ?? { used: [], written: [] };
+  for (const n of xmm.used) rc.declare(`x${n}`, 'i32');
+  const caseStmts = resolved.map((caseText) => {
+    const text = caseText.replace(/\bcpu\.[fg]sBase(?:Lo|Hi)\b/g, (f) => SEGMENT_FIELDS[f]);
+    const outside = /\bcpu\.(?!rip\s*=)\w+|\bH\.|HANDLERS|CACHE|\bR\[|\bCC\[|\bX\[|\bI\[/.exec(text);
+    if (outside) throw new Unsupported(`state outside the register locals: '${outside[0]}'`);
+    const call = /\brt\.(?!(?:ctz64|clz64)\()\w+/.exec(text.replace(/throw [^;]*;/g, ''));
+    if (call) throw new Unsupported(`runtime call '${call[0]}'`);
     return parseStatements(text);
   });
   const c = rc.code;
@@ -362,6 +384,7 @@ export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAs
     c.i32(L.regs + 8 * reg).mem('i32.load', 2).set(rc.localOf(`r${reg}l`));
     c.i32(L.regs + 8 * reg + 4).mem('i32.load', 2).set(rc.localOf(`r${reg}h`));
   }
+  for (const n of xmm.used) c.i32(L.xmm + 4 * n).mem('i32.load', 2).set(rc.localOf(`x${n}`));
   c.i32(-1).set(rc.localOf('fop'));
   c.f64(NaN).set(rc.xrLocal);
   c.i32(L.tlbCur).mem('i32.load', 2).set(rc.tlbLocal);
@@ -382,16 +405,16 @@ export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAs
   const done = rc.localOf('done');
   c.get(done).get(rc.localOf('xn')).op('i32.add').set(done);
   c.get(rc.xrLocal).get(rc.xrLocal).op('f64.eq').begin('if').i32(L.exit + EXIT_RIP).get(rc.xrLocal).mem('f64.store', 3).end();
-  rc.writeBack([...st.regsWritten]);
+  rc.writeBack([...st.regsWritten], xmm.written);
   c.get(done).op('return');
   rc.end(); // slow
-  rc.writeBack([...st.regsWritten]);
+  rc.writeBack([...st.regsWritten], xmm.written);
   c.i32(L.exit + EXIT_DONE).get(done).mem('i32.store', 2);
   c.i32(-1).get(rc.localOf('k')).op('i32.sub');
   const m = new ModuleBuilder();
   m.importMemory('m', 'mem', L.pages, L.pages);
-  m.func(m.type([], [I32]), rc.localTypes, c, 'run');
+  m.func(m.type(SEGMENT_PARAMS.map(() => I32), [I32]), rc.localTypes, c, 'run');
   const bytes = m.bytes();
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory } });
-  return { run: inst.exports.run as () => number, bytes: bytes.length };
+  return { run: inst.exports.run as WasmRegion['run'], bytes: bytes.length };
 }
