@@ -47,7 +47,7 @@ function usage() {
   --scale F           multiply every iteration count by F (after --quick)
   --only a,b          run only these benchmarks
   --engines LIST      subset of native,jit,interp (native is always run: it is the reference)
-  --wasm              run the jit with its experimental wasm back end (ringjit run --wasm)
+  --no-wasm           run the jit with its JavaScript back end only (ringjit run --no-wasm)
   --flavor F          auto (default: glibc if it runs, else musl), glibc or musl
   --timeout S         per-run time limit in seconds (default 900; 180 with --quick)
   --time cpu|wall     what a run's time is (default cpu): the CPU time (user + sys, all threads) or the
@@ -81,7 +81,7 @@ function parseArgs(argv) {
       case '--timeout': o.timeout = Number(val()); break;
       case '--time': o.time = val(); if (!['cpu', 'wall'].includes(o.time)) throw new Error('--time cpu|wall'); break;
       case '--no-micro': o.micro = false; break;
-      case '--wasm': o.wasm = true; break;
+      case '--no-wasm': o.noWasm = true; break;
       case '--micro-only': o.macro = false; break;
       case '--out': o.out = val(); break;
       case '--no-build': o.build = false; break;
@@ -210,7 +210,7 @@ function parseStats(stderr) {
 async function runOne(bin, arg, engine, opts, reference) {
   const r = engine === 'native'
     ? await timedRun(bin, [String(arg)], opts.timeout)
-    : await timedRun(process.execPath, [RINGJIT, 'run', '--engine', engine, ...(engine === 'jit' && opts.wasm ? ['--wasm'] : []), '--stats', bin, String(arg)], opts.timeout);
+    : await timedRun(process.execPath, [RINGJIT, 'run', '--engine', engine, ...(engine === 'jit' && opts.noWasm ? ['--no-wasm'] : []), '--stats', bin, String(arg)], opts.timeout);
   const out = { wall: r.seconds, cpu: r.cpuSeconds, status: 'ok', detail: null, stdout: r.stdout, exit: r.code ?? r.signal ?? null };
   out.seconds = opts.time === 'cpu' && r.cpuSeconds != null ? r.cpuSeconds : r.seconds;
   if (engine !== 'native') {
@@ -557,9 +557,9 @@ async function main() {
   if (opts.build) await buildBenchGuests({ log });
 
   const machine = machineInfo();
-  const cfg = { cpuTimer: CPU_TIMER?.kind ?? null, wasm: !!opts.wasm, quick: opts.quick, reps: opts.reps, interpReps: opts.interpReps, budgetS: opts.budget, scale: opts.scale, engines: opts.engines, flavor: opts.flavor, time: opts.time, timeoutS: opts.timeout };
+  const cfg = { cpuTimer: CPU_TIMER?.kind ?? null, wasm: !opts.noWasm, quick: opts.quick, reps: opts.reps, interpReps: opts.interpReps, budgetS: opts.budget, scale: opts.scale, engines: opts.engines, flavor: opts.flavor, time: opts.time, timeoutS: opts.timeout };
   log(`bench: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}; ${opts.quick ? 'quick sizes, ' : ''}best of ${opts.reps}` +
-    `${opts.interpReps !== opts.reps ? ` (interp ${opts.interpReps})` : ''}, engines ${opts.engines.join(', ')}${opts.wasm ? ' (jit with --wasm)' : ''}, ${opts.time} time`);
+    `${opts.interpReps !== opts.reps ? ` (interp ${opts.interpReps})` : ''}, engines ${opts.engines.join(', ')}${opts.noWasm ? ' (jit with --no-wasm)' : ''}, ${opts.time} time`);
   if (machine.loadavg[0] > machine.cores) log(`bench: note: load average ${machine.loadavg[0]} on ${machine.cores} cores: wall times will be inflated`);
 
   const results = [];

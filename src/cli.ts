@@ -24,7 +24,7 @@ import { BOOT_USAGE, bootMain } from './runtime/boot.js';
 import { formatEntryStats } from './kernel/entry_stats.js';
 
 const USAGE = `usage: ringjit run [--engine interp|jit] [--root DIR] [--strace] [--stats] [--deterministic] [--dump-js DIR]
-                  [--jit-threshold N] [--region-blocks N] [--region-insns N] [--wasm] [--kpti on|off] [--pcid on|off] [--trace-entry] PROGRAM [ARGS...]
+                  [--jit-threshold N] [--region-blocks N] [--region-insns N] [--no-wasm] [--kpti on|off] [--pcid on|off] [--trace-entry] PROGRAM [ARGS...]
        ringjit disasm PROGRAM
        ${BOOT_USAGE}`;
 
@@ -42,7 +42,7 @@ interface RunOptions {
   kpti: boolean;
   pcid: boolean;
   traceEntry: boolean;
-  /** Experimental: compile the regions the wasm back end accepts to WebAssembly. */
+  /** The translator compiles the regions its wasm back end accepts to WebAssembly (--no-wasm: never). */
   wasm: boolean;
   program: string;
   args: string[];
@@ -51,7 +51,7 @@ interface RunOptions {
 function err(msg: string): void { process.stderr.write(`ringjit: ${msg}\n`); }
 
 function parseRun(argv: string[]): RunOptions | string {
-  const o: RunOptions = { engine: 'jit', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, jitThreshold: JIT_THRESHOLD, regionBlocks: MAX_REGION_BLOCKS, regionInsns: MAX_REGION_INSNS, kpti: true, pcid: true, traceEntry: false, wasm: false, program: '', args: [] };
+  const o: RunOptions = { engine: 'jit', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, jitThreshold: JIT_THRESHOLD, regionBlocks: MAX_REGION_BLOCKS, regionInsns: MAX_REGION_INSNS, kpti: true, pcid: true, traceEntry: false, wasm: true, program: '', args: [] };
   let k = 0;
   for (; k < argv.length; k++) {
     const a = argv[k];
@@ -85,6 +85,7 @@ function parseRun(argv: string[]): RunOptions | string {
         }
         case '--trace-entry': o.traceEntry = true; break;
         case '--wasm': o.wasm = true; break;
+        case '--no-wasm': o.wasm = false; break;
         default: return `unknown option ${flag}`;
       }
     } catch (e) { return (e as Error).message; }
@@ -96,8 +97,9 @@ function parseRun(argv: string[]): RunOptions | string {
 }
 
 function run(o: RunOptions): number {
-  // --wasm: guest memory and CPU state in one WebAssembly.Memory (runtime/memory.ts).
-  const cpu = new Cpu(o.wasm ? new PhysicalMemory(4 << 20, 0x80000000, 0x100000, true) : undefined);
+  // The wasm back end: guest memory and CPU state in one WebAssembly.Memory (runtime/memory.ts). If
+  // the process cannot reserve it (an address-space limit), the translator emits JavaScript only.
+  const cpu = new Cpu(o.wasm && o.engine === 'jit' ? wasmMemory() ?? undefined : undefined);
   const kernel = new Kernel(cpu, {
     root: o.root,
     argv: [o.program, ...o.args],
@@ -119,7 +121,7 @@ function run(o: RunOptions): number {
   const cache = new CodeCache(cpu);
   const interp = new Interpreter(helpers);
   const jit = o.engine === 'jit' ? new JitEngine(cpu, kernel, cache, interp, helpers, o.jitThreshold, o.regionBlocks, o.regionInsns) : null;
-  if (jit && o.wasm) jit.enableWasm();
+  if (jit && cpu.mem.wasm !== null) jit.enableWasm();
   const engine: Engine = jit ?? new InterpEngine(cpu, kernel, cache, interp);
   if (jit && o.dumpJs !== null) jit.dumpDir = o.dumpJs;
   kernel.onCodeUnmap = (start, len) => cache.invalidateRange(start, len);
@@ -158,6 +160,7 @@ function run(o: RunOptions): number {
         `code-write traps       ${j.codeWriteTraps} (stores from generated code to translated code, redone by the interpreter)`,
       );
       const w = jit.wasmStats;
+      if (!w) lines.push(`wasm back end          off (${o.wasm ? 'the wasm memory could not be reserved' : '--no-wasm'}): JavaScript only`);
       if (w) {
         const why = [...w.refused].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([r, n]) => `${n}: ${r}`).join('; ');
         lines.push(`wasm regions           ${w.regions} of ${j.blocksTranslated}, ${w.bytes} bytes (${w.slowExits} slow exits, redone by the interpreter)`,
@@ -239,5 +242,15 @@ export async function main(argv: string[]): Promise<number> {
     err(`internal error: ${(e as Error)?.message ?? String(e)}` +
       (process.env.RINGJIT_DEBUG ? `\n${(e as Error)?.stack}` : ' (set RINGJIT_DEBUG=1 for a stack trace)'));
     return 70;
+  }
+}
+
+/** A wasm-backed guest memory, or null when WebAssembly.Memory cannot be reserved. */
+function wasmMemory(): PhysicalMemory | null {
+  try {
+    return new PhysicalMemory(4 << 20, 0x80000000, 0x100000, true);
+  } catch (e) {
+    if (e instanceof RangeError) return null;
+    throw e;
   }
 }

@@ -85,9 +85,10 @@ export function ringjitArgv(program: string, opts: RingjitOptions = {}): string[
     RINGJIT_BIN,
     'run',
     '--engine',
-    // 'wasm' is the translator with the experimental wasm back end (`--engine jit --wasm`).
+    // 'jit' is the translator with its JavaScript back end only (--no-wasm), 'wasm' with its wasm
+    // back end (the default of `ringjit run`), so the corpus checks both whatever the default.
     opts.engine === 'wasm' ? 'jit' : String(opts.engine ?? 'interp'),
-    ...(opts.engine === 'wasm' ? ['--wasm'] : []),
+    ...(opts.engine === 'wasm' ? ['--wasm'] : opts.engine === 'jit' ? ['--no-wasm'] : []),
     // The corpus tests the translator on as much code as possible: translate blocks after two runs
     // (the default, 8, leaves more of a short program to the interpreter). A caller's flag wins.
     ...(opts.engine === 'jit' || opts.engine === 'wasm' ? ['--jit-threshold', '2'] : []),
