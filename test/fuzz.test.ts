@@ -68,6 +68,10 @@ describe('differential fuzzing against the host CPU', () => {
     expect(r.native.crashes, 'native runner crashes (a case escaped the harness)').toBe(0);
     // No unexplained difference. Known divergences (test/fuzz/known.ts) are listed in the report.
     expect(r.mismatchCount, r.mismatches.map((m) => m.report).join('\n\n')).toBe(0);
+    // The wasm engine compiled a good share of the cases, and V8 accepted every module it built (a
+    // module V8 rejects falls back to JavaScript silently in the engine; here it is a failure).
+    expect(r.wasm.compiled).toBeGreaterThan(r.cases / 10);
+    expect(Object.keys(r.wasm.refused).filter((why) => why.startsWith('internal error'))).toEqual([]);
   }, 600_000);
 
   it('the native runner reports faults and runaway code as outcomes, not crashes', () => {

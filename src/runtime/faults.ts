@@ -46,7 +46,7 @@ export class CodeWriteTrap {
 export const CODE_WRITE_TRAP = new CodeWriteTrap();
 
 /**
- * Thrown by the wrapper of a wasm region (`--wasm`) that took a slow exit: a TLB miss, a page-crossing
+ * Thrown by the wrapper of a wasm region that took a slow exit: a TLB miss, a page-crossing
  * access, a store to translated code, or an instruction that faults. The registers are written back
  * and cpu.rip points at the instruction, which the JIT engine runs in the interpreter, as for
  * CODE_WRITE_TRAP.

@@ -16,7 +16,7 @@ const STATE_BYTES = 8 << 20;
 
 export class PhysicalMemory {
   /**
-   * For the wasm back end (`ringjit run --wasm`): the WebAssembly.Memory that holds the CPU-state area
+   * For the translator's wasm back end: the WebAssembly.Memory that holds the CPU-state area
    * and, from byte `guestBase` on, guest physical memory. It is allocated at its full size once:
    * growing a wasm memory detaches its ArrayBuffer, and the first detach in a process makes V8 check
    * every DataView and typed-array access for it (docs/architecture.md, "WebAssembly back end"); Linux

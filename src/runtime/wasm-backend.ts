@@ -1,6 +1,6 @@
-// The runtime side of the experimental wasm back end (`ringjit run --wasm`): where compiled regions
-// find the CPU state in wasm memory, and how the engine calls them. translator/wasm/region.ts compiles
-// a region; a region it refuses stays JavaScript.
+// The runtime side of the translator's wasm back end (the default; `--no-wasm` turns it off): where
+// compiled regions find the CPU state in wasm memory, and how the engine calls them.
+// translator/wasm/region.ts compiles a region; a region it refuses stays JavaScript.
 
 import { type EmittedRegion } from '../translator/translate.js';
 import { Unsupported } from '../translator/wasm/expr.js';
@@ -55,9 +55,11 @@ export class WasmBackend {
       this.stats.regions++;
       this.stats.bytes += w.bytes;
     } catch (e) {
-      if (!(e instanceof Unsupported)) throw e;
-      if (process.env.RINGJIT_WASM_WHY) process.stderr.write(`wasm refused: ${e.message}\n`);
-      const why = e.message.replace(/'[^']*'|\[[^\]]*\]|\b[a-z]+\d+_?\d*[lh]?\b|\d+/g, '_');
+      // Unsupported: outside what the back end compiles. Anything else (V8 rejecting the module) is a
+      // defect of the back end: the region still runs, as JavaScript, and --stats names the error.
+      const message = e instanceof Unsupported ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
+      if (process.env.RINGJIT_WASM_WHY) process.stderr.write(`wasm refused: ${message}\n`);
+      const why = message.replace(/'[^']*'|\[[^\]]*\]|\b[a-z]+\d+_?\d*[lh]?\b|\d+/g, '_');
       this.stats.refused.set(why, (this.stats.refused.get(why) ?? 0) + 1);
       return null;
     }

@@ -1,6 +1,6 @@
-// Region -> WebAssembly (`ringjit run --wasm`, experimental): the same region code the JavaScript back
-// end assembles (translate.ts emitRegion: the one semantics, baked per instruction), compiled to a
-// wasm function instead. Registers, flag record and TLB live in the wasm memory that also holds guest
+// Region -> WebAssembly (the translator's default back end; `--no-wasm` turns it off): the region code
+// the JavaScript back end assembles (translate.ts emitRegion: the one semantics, baked per
+// instruction), compiled to a wasm function instead. Registers, flag record and TLB live in the wasm memory that also holds guest
 // physical memory (PhysicalMemory's wasm mode), so generated code reaches all of them with plain loads.
 //
 // Statements are the dialect the block emitter writes (`let t = e;`, assignments, `if`, the region's
