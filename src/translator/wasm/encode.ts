@@ -128,47 +128,56 @@ export class ModuleBuilder {
   }
 
   bytes(): Uint8Array {
-    const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-    const section = (id: number, body: number[]) => { out.push(id); uleb(out, body.length); for (const b of body) out.push(b); };
+    // Chunks, joined once at the end: a function's code (the bulk) is copied once, by a typed-array
+    // set, not pushed byte by byte through intermediate arrays (this runs for every region).
+    const chunks: number[][] = [[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]];
+    const section = (id: number, parts: number[][]) => {
+      const head = [id];
+      uleb(head, parts.reduce((n, p) => n + p.length, 0));
+      chunks.push(head, ...parts);
+    };
     const name = (b: number[], s: string) => { uleb(b, s.length); for (let k = 0; k < s.length; k++) b.push(s.charCodeAt(k)); };
     if (this.types.length) {
       const b: number[] = []; uleb(b, this.types.length);
       for (const t of this.types) { b.push(0x60); uleb(b, t.params.length); b.push(...t.params); uleb(b, t.results.length); b.push(...t.results); }
-      section(1, b);
+      section(1, [b]);
     }
     if (this.memoryImport) {
       const m = this.memoryImport, b: number[] = [1];
       name(b, m.module); name(b, m.name); b.push(0x02);
       if (m.max === undefined) { b.push(0x00); uleb(b, m.min); } else { b.push(0x01); uleb(b, m.min); uleb(b, m.max); }
-      section(2, b);
+      section(2, [b]);
     }
     if (this.funcs.length) {
       const b: number[] = []; uleb(b, this.funcs.length);
       for (const f of this.funcs) uleb(b, f.type);
-      section(3, b);
+      section(3, [b]);
     }
     const exported = this.funcs.map((f, k) => ({ f, k })).filter((x) => x.f.exportName !== undefined);
     if (exported.length) {
       const b: number[] = []; uleb(b, exported.length);
       for (const { f, k } of exported) { name(b, f.exportName!); b.push(0x00); uleb(b, k); }
-      section(7, b);
+      section(7, [b]);
     }
     if (this.funcs.length) {
-      const b: number[] = []; uleb(b, this.funcs.length);
+      const parts: number[][] = [[]];
+      uleb(parts[0], this.funcs.length);
       for (const f of this.funcs) {
-        const body: number[] = [];
         // Locals as runs of one type.
+        const locals: number[] = [];
         const runs: [number, ValType][] = [];
         for (const t of f.locals) { const last = runs[runs.length - 1]; if (last && last[1] === t) last[0]++; else runs.push([1, t]); }
-        uleb(body, runs.length);
-        for (const [n, t] of runs) { uleb(body, n); body.push(t); }
-        for (const x of f.code.bytes) body.push(x);
-        body.push(OP.end);
-        uleb(b, body.length);
-        for (const x of body) b.push(x);
+        uleb(locals, runs.length);
+        for (const [n, t] of runs) { uleb(locals, n); locals.push(t); }
+        const size: number[] = [];
+        uleb(size, locals.length + f.code.bytes.length + 1);
+        parts.push(size, locals, f.code.bytes, [OP.end]);
       }
-      section(10, b);
+      section(10, parts);
     }
-    return Uint8Array.from(out);
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) { out.set(c, at); at += c.length; }
+    return out;
   }
 }
