@@ -91,8 +91,11 @@ function parseStatements(src: string): Stmt[] {
       }
       return { t: 'if', cond, then, else: other };
     }
+    const start = p;
     const text = until(';}');
     if (src[p] === ';') p++;
+    // A '}' where a statement should start would never be consumed: refuse instead of looping.
+    else if (p === start) throw new Unsupported(`unexpected '${src[p]}'`);
     return { t: 'simple', text };
   };
   const list = (end: string): Stmt[] => {
