@@ -48,7 +48,7 @@ export class WasmBackend {
    * throws WASM_SLOW_EXIT for the engine to interpret that instruction.
    */
   compile(r: EmittedRegion): ((cpu: Cpu) => number) | null {
-    let run: (fsLo: number, fsHi: number, gsLo: number, gsHi: number) => number;
+    let run: (fsLo: number, fsHi: number, gsLo: number, gsHi: number, eflags: number) => number;
     try {
       const w = compileRegionWasm(r, this.layout, this.memory);
       run = w.run;
@@ -66,7 +66,7 @@ export class WasmBackend {
     const s = this.exitI32, f = this.exitF64;
     const addrs = r.flat.map((i) => i.addr), posInBlock = r.posInBlock;
     return (cpu) => {
-      const n = run(cpu.fsBaseLo, cpu.fsBaseHi, cpu.gsBaseLo, cpu.gsBaseHi);
+      const n = run(cpu.fsBaseLo, cpu.fsBaseHi, cpu.gsBaseLo, cpu.gsBaseHi, cpu.eflags);
       const op = s[EXIT_CCOP / 4];
       if (op >= 0) { cpu.ccOp = op; s[EXIT_CCOP / 4] = -1; }
       const fpm = s[EXIT_FPM / 4];

@@ -114,8 +114,15 @@ function parseStatements(src: string): Stmt[] {
 
 // ---- code generation ----------------------------------------------------------------------------
 
-/** The segment-base fields generated code reads, and the parameter names they become. */
-const SEGMENT_FIELDS: Record<string, string> = { 'cpu.fsBaseLo': 'fsbl', 'cpu.fsBaseHi': 'fsbh', 'cpu.gsBaseLo': 'gsbl', 'cpu.gsBaseHi': 'gsbh' };
+/**
+ * The Cpu fields a region may read but never changes, and the parameter names they become: the FS/GS
+ * bases (only helpers change them) and RFLAGS, read for its control bits (DF for string instructions:
+ * Emitter.controlFlag; those are always current in cpu.eflags). A region that writes cpu.eflags is
+ * refused, so a read never sees a value the region should have changed.
+ */
+const SEGMENT_FIELDS: Record<string, string> = {
+  'cpu.fsBaseLo': 'fsbl', 'cpu.fsBaseHi': 'fsbh', 'cpu.gsBaseLo': 'gsbl', 'cpu.gsBaseHi': 'gsbh', 'cpu.eflags': 'efl',
+};
 const SEGMENT_PARAMS = Object.values(SEGMENT_FIELDS);
 const LOAD = /^M\.rd(8|16|32|64|128)\((.*)\)$/;
 const STORE = /^M\.wr(8|16|32|64|128)\((.*)\)$/;
@@ -154,8 +161,8 @@ class RegionCompiler {
   private readonly values: number[] = [];
 
   constructor(private readonly L: WasmLayout) {
-    // Parameters (wasm locals 0..3): the FS and GS segment bases, which only helpers change, and a
-    // region that calls helpers is not compiled. The engine passes them on every call.
+    // Parameters (wasm locals 0..4, SEGMENT_FIELDS): the FS and GS bases and RFLAGS, which the region
+    // cannot change. The engine passes them on every call.
     SEGMENT_PARAMS.forEach((name, k) => this.vars.set(name, { local: k, kind: 'i32' }));
     for (const n of ['k', 'done', 'pc', 'xn', 'fop', 'fdl', 'fdh', 'fsl', 'fsh', 'fxl', 'fxh']) this.declare(n, 'i32');
     this.xr = this.local(F64);
@@ -355,8 +362,8 @@ class RegionCompiler {
 
 /** What the engine needs to run a compiled region. */
 export interface WasmRegion {
-  /** Run the region with the FS and GS base halves; see compileRegionWasm for the result. */
-  run: (fsLo: number, fsHi: number, gsLo: number, gsHi: number) => number;
+  /** Run the region with the FS and GS base halves and RFLAGS; see compileRegionWasm for the result. */
+  run: (fsLo: number, fsHi: number, gsLo: number, gsHi: number, eflags: number) => number;
   bytes: number;
 }
 
@@ -374,7 +381,8 @@ export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAs
   const xmm = st.xmmLocals ?? { used: [], written: [] };
   for (const n of xmm.used) rc.declare(`x${n}`, 'i32');
   const caseStmts = resolved.map((caseText) => {
-    const text = caseText.replace(/\bcpu\.[fg]sBase(?:Lo|Hi)\b/g, (f) => SEGMENT_FIELDS[f]);
+    if (/\bcpu\.eflags\s*[|&^]?=(?!=)/.test(caseText)) throw new Unsupported('writes cpu.eflags');
+    const text = caseText.replace(/\bcpu\.(?:[fg]sBase(?:Lo|Hi)|eflags)\b/g, (f) => SEGMENT_FIELDS[f]);
     const outside = /\bcpu\.(?!rip\s*=)\w+|\bH\.|HANDLERS|CACHE|\bR\[|\bCC\[|\bX\[|\bI\[/.exec(text);
     if (outside) throw new Unsupported(`state outside the register locals: '${outside[0]}'`);
     const call = /\brt\.(?!(?:ctz64|clz64)\()\w+/.exec(text.replace(/throw [^;]*;/g, ''));
