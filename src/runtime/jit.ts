@@ -1,6 +1,7 @@
 // The translator engine. A block is interpreted until it has run `threshold` times, then translated
-// into a JavaScript function (translator/translate.ts) and run as such. Successors are linked on the
-// Block objects the first time they are seen, so steady-state dispatch between hot blocks is two
+// with the blocks it reaches into a region (translator/translate.ts): a WebAssembly function where the
+// wasm back end accepts the region (wasm-backend.ts), else a JavaScript function. Successors are linked
+// on the Block objects the first time they are seen, so steady-state dispatch between hot blocks is two
 // number comparisons and no Map lookup (DESIGN decision 6).
 
 import { dumpBlock } from '../translator/dump.js';
@@ -69,7 +70,7 @@ export class JitEngine implements Engine {
     };
   }
 
-  /** --wasm: the wasm back end (null: JavaScript only). */
+  /** The wasm back end (null: JavaScript only: --no-wasm, or no wasm-backed memory). */
   private wasm: WasmBackend | null = null;
 
   /** Compile regions to WebAssembly where the wasm back end accepts them, JavaScript otherwise. Needs
