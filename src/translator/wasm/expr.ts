@@ -14,8 +14,9 @@
 //
 // and converts where JS converts: ToInt32 (the bit operators, shifts, Math.imul) is i32.wrap_i64 of the
 // exact value; comparisons and === compare exact values (i64, after sign or zero extension); a bool
-// in arithmetic is 0/1. Anything outside this subset (doubles, division, member access, other calls,
-// mixed boolean/number equality) throws Unsupported, and the caller keeps the JS back end for it.
+// in arithmetic is 0/1. Math.clz32, rt.popcnt32 and rt.ctz64/clz64 map to the wasm instructions that
+// compute the same function. Anything outside this subset (doubles, division, member access, other
+// calls, mixed boolean/number equality) throws Unsupported, and the caller keeps the JS back end.
 
 import { Code, I32, I64, type ValType } from './encode.js';
 
@@ -41,7 +42,8 @@ type Node =
   | { t: 'cond'; c: Node; a: Node; b: Node }
   | { t: 'imul'; a: Node; b: Node }
   | { t: 'floor'; a: Node }
-  | { t: 'bitcount'; op: 'ctz' | 'clz'; a: Node; b: Node };
+  | { t: 'bitcount'; op: 'ctz' | 'clz'; a: Node; b: Node }
+  | { t: 'bitcount32'; op: 'i32.clz' | 'i32.popcnt'; a: Node };
 
 const TOKEN = /\s*(0[xX][0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*|>>>|===|!==|<<|>>|<=|>=|&&|\|\||[-+*/%&|^~!<>?:(),])/y;
 
@@ -86,6 +88,10 @@ function parse(src: string): Node {
     }
     if (t === 'Math.imul') { take('('); const a = ternary(); take(','); const b = ternary(); take(')'); return { t: 'imul', a, b }; }
     if (t === 'Math.floor') { take('('); const a = ternary(); take(')'); return { t: 'floor', a }; }
+    if (t === 'Math.clz32' || t === 'rt.popcnt32') {
+      take('('); const a = ternary(); take(')');
+      return { t: 'bitcount32', op: t === 'Math.clz32' ? 'i32.clz' : 'i32.popcnt', a };
+    }
     if (t === 'rt.ctz64' || t === 'rt.clz64') {
       take('('); const a = ternary(); take(','); const b = ternary(); take(')');
       return { t: 'bitcount', op: t === 'rt.ctz64' ? 'ctz' : 'clz', a, b };
@@ -187,6 +193,11 @@ function compileNode(n: Node, vars: (name: string) => Variable | undefined): Com
           c.op(n.op === 'ctz' ? 'i64.ctz' : 'i64.clz').op('i32.wrap_i64');
         },
       };
+    }
+    case 'bitcount32': {
+      // Math.clz32 and the runtime's popcnt32 (semantics/prims.ts) of ToUint32(x): i32.clz / i32.popcnt.
+      const a = sub(n.a);
+      return { kind: 'i32', min: 0, max: 32, emit: (c) => { asBits(a, c); c.op(n.op); } };
     }
     case 'cond': {
       const q = sub(n.c), a = sub(n.a), b = sub(n.b);

@@ -385,7 +385,7 @@ export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAs
     const text = caseText.replace(/\bcpu\.(?:[fg]sBase(?:Lo|Hi)|eflags)\b/g, (f) => SEGMENT_FIELDS[f]);
     const outside = /\bcpu\.(?!rip\s*=)\w+|\bH\.|HANDLERS|CACHE|\bR\[|\bCC\[|\bX\[|\bI\[/.exec(text);
     if (outside) throw new Unsupported(`state outside the register locals: '${outside[0]}'`);
-    const call = /\brt\.(?!(?:ctz64|clz64)\()\w+/.exec(text.replace(/throw [^;]*;/g, ''));
+    const call = /\brt\.(?!(?:ctz64|clz64|popcnt32)\()\w+/.exec(text.replace(/throw [^;]*;/g, ''));
     if (call) throw new Unsupported(`runtime call '${call[0]}'`);
     return parseStatements(text);
   });
