@@ -1,7 +1,7 @@
-// The wasm back end's first pieces (src/translator/wasm/): the binary encoder, and the compiler of the
-// semantics' JavaScript integer expressions to wasm. The oracle for an expression is JavaScript itself:
-// the semantics define an instruction by the JS text they emit, so compiled wasm must give the value
-// V8 gives that text. The expressions are the real ones: every `let tN_M = ...` the translator emits
+// The wasm back end's pieces (src/translator/wasm/): the binary encoder, the compiler of the
+// semantics' JavaScript integer expressions to wasm, and the CPU state it reads in wasm memory. The
+// oracle for an expression is JavaScript itself: the semantics define an instruction by the JS text
+// they emit, so compiled wasm must give the value V8 gives that text. The expressions are the real ones: every `let tN_M = ...` the translator emits
 // for the blocks of a static glibc binary, run on edge and random int32 inputs.
 
 import { existsSync } from 'node:fs';
@@ -11,8 +11,10 @@ import { decode } from '../src/decoder/decode.js';
 import { endsBlock } from '../src/decoder/facts.js';
 import { type Insn } from '../src/decoder/insn.js';
 import { codeSectionsAndSymbols, readElfFile } from '../src/kernel/elf.js';
+import { Cpu } from '../src/runtime/cpu.js';
 import { makeHelpers } from '../src/runtime/helpers.js';
 import { Interpreter } from '../src/runtime/interp.js';
+import { PhysicalMemory } from '../src/runtime/memory.js';
 import { TLB_SETS } from '../src/runtime/mmu.js';
 import { rt } from '../src/runtime/rt.js';
 import { translateBlock, type TranslateContext } from '../src/translator/translate.js';
@@ -135,5 +137,26 @@ describe.skipIf(!existsSync(GUEST))('wasm expression compiler against JavaScript
     expect(mismatches).toEqual([]);
     // What was refused, for the record (console in verbose runs): doubles, memory, helpers.
     if (process.env.WASM_EXPR_REPORT) console.log(`accepted ${accepted.length} of ${exprs.length}; refused:`, [...refused].sort((a, b) => b[1] - a[1]).slice(0, 12));
+  });
+});
+
+describe('wasm-backed CPU state', () => {
+  it('keeps every TLB bank inside wasm memory however many PCIDs come and go', () => {
+    const mem = new PhysicalMemory(4 << 20, 64 << 20, 0x100000, true);
+    const cpu = new Cpu(mem);
+    const mmu = cpu.mmu;
+    // The generated code finds the current TLB half through tlbCurSlot; it must be a view of the wasm
+    // memory's state area (before guest physical memory), whatever bank is current.
+    const check = () => {
+      expect(mmu.tlbCur.buffer === mem.buf, 'the current TLB half is a view of the wasm memory').toBe(true);
+      expect(mmu.tlbCurSlot![0]).toBe(mmu.tlbCur.byteOffset);
+      expect(mmu.tlbCur.byteOffset + mmu.tlbCur.byteLength).toBeLessThanOrEqual(mem.guestBase);
+    };
+    check();
+    for (let round = 0; round < 3; round++) {
+      for (let pcid = 1; pcid < 60; pcid++) { mmu.selectPcid(pcid); check(); cpu.setCpl(pcid & 1 ? 0 : 3); check(); }
+      mmu.flushAllPcids(false);
+      check();
+    }
   });
 });

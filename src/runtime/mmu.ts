@@ -115,10 +115,8 @@ export class Mmu {
     mem.onGrow = () => { this.dv = mem.dv; this.u8 = mem.u8; };
     if (mem.wasm !== null) {
       // The wasm back end's generated code reads the TLB from wasm memory: every bank lives in the
-      // CPU-state area (a fixed pool, reused as PCIDs come and go), and tlbCurSlot names the current
-      // privilege half of the current bank by byte offset.
-      const bytes = (2 * TLB_SETS << E_SHIFT) * 4;
-      for (let k = 0; k < MAX_PCID_BANKS + 2; k++) this.bankPool.push(new Int32Array(mem.buf, mem.stateAlloc(bytes), bytes / 4));
+      // CPU-state area (allocated there on first need, reused as PCIDs come and go), and tlbCurSlot
+      // names the current privilege half of the current bank by byte offset.
       this.tlbCurSlot = new Int32Array(mem.buf, mem.stateAlloc(8), 1);
       const b = this.newBank();
       this.tlb = b.tlb; this.tlbUser = b.tlbUser; this.tlbSup = b.tlbSup; this.tlbCur = b.tlbUser;
@@ -130,12 +128,15 @@ export class Mmu {
   private readonly bankPool: Int32Array<ArrayBuffer>[] = [];
   readonly tlbCurSlot: Int32Array<ArrayBuffer> | null = null;
 
-  /** A bank with every tag invalid (from the pool when the TLB lives in wasm memory). */
+  /** A bank with every tag invalid. With the TLB in wasm memory its entries come from the pool of
+   * released banks or, failing that, from the CPU-state area: never from outside wasm memory, where
+   * generated code could not see them (at most MAX_PCID_BANKS + 1 banks are held at once). */
   private newBank(): TlbBank {
-    const pooled = this.bankPool.pop();
-    if (pooled === undefined) return newBank();
-    invalidateEntries(pooled);
-    return { tlb: pooled, tlbUser: userHalf(pooled), tlbSup: supHalf(pooled), filled: new Int32Array(2 * TLB_SETS), nFilled: 0, isFilled: new Uint8Array(2 * TLB_SETS) };
+    if (this.tlbCurSlot === null) return newBank();
+    const words = 2 * TLB_SETS << E_SHIFT;
+    const t = this.bankPool.pop() ?? new Int32Array(this.mem.buf, this.mem.stateAlloc(words * 4), words);
+    invalidateEntries(t);
+    return { tlb: t, tlbUser: userHalf(t), tlbSup: supHalf(t), filled: new Int32Array(2 * TLB_SETS), nFilled: 0, isFilled: new Uint8Array(2 * TLB_SETS) };
   }
   /** A bank evicted or dropped: its arrays go back to the pool (wasm-backed memory only). */
   private releaseBank(b: TlbBank | null | undefined): void {

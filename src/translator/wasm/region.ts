@@ -1,12 +1,13 @@
 // Region -> WebAssembly (the translator's default back end; `--no-wasm` turns it off): the region code
 // the JavaScript back end assembles (translate.ts emitRegion: the one semantics, baked per
-// instruction), compiled to a wasm function instead. Registers, flag record and TLB live in the wasm memory that also holds guest
-// physical memory (PhysicalMemory's wasm mode), so generated code reaches all of them with plain loads.
+// instruction), compiled to a wasm function instead. Registers, flag record and TLB live in the wasm
+// memory that also holds guest physical memory (PhysicalMemory's wasm mode), so generated code
+// reaches all of them with plain loads.
 //
 // Statements are the dialect the block emitter writes (`let t = e;`, assignments, `if`, the region's
 // `continue region` / `break region` transfers, `throw`, M.rdN/M.wrN accesses); expressions go through
-// expr.ts, which keeps JavaScript's meaning. A region with anything else (helpers, SSE or x87 state,
-// flags read from an earlier block, doubles) is refused and stays JavaScript.
+// expr.ts, which keeps JavaScript's meaning. A region with anything else (helpers, SSE floating point
+// or x87 state, flags read from an earlier block, doubles) is refused and stays JavaScript.
 //
 // Slow paths return instead of calling out: a TLB miss, a page-crossing access, a store to translated
 // code (its TLB write tag is never set) or a `throw` writes the registers and flag record back as of
