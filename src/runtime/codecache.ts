@@ -28,7 +28,13 @@ export class Block {
   /** For a block ending in an indirect jmp/call: targets seen at run time (up to MAX_TARGETS), so the
    * translator can keep them inside the region (a jump table, a function-pointer call). */
   targets: number[] | null = null;
-  constructor(public readonly addr: number, public readonly insns: Insn[], public readonly physPages: number[]) {}
+  /** The guest code the block's translation was made from, as [start, end) virtual ranges: its own
+   * instructions, and every block of the region it heads (see CodeCache.claimRegion). */
+  spans: number[];
+  constructor(public readonly addr: number, public readonly insns: Insn[], public readonly physPages: number[]) {
+    const last = insns[insns.length - 1];
+    this.spans = [addr, last.addr + last.len];
+  }
 }
 
 /** Jump cache size (entries, a power of two): a virtual-address-indexed front for block lookups. */
@@ -80,10 +86,32 @@ export class CodeCache {
     this.byPage.delete(page);
     this.dirty = true;
   }
-  /** Drop blocks whose start lies in a virtual range (munmap/mprotect of code). */
+  /**
+   * A region's translation, attached to its head block, holds a copy of every block of the region:
+   * a write to any of their pages, or an unmap of any of their code, must drop the head too, or the
+   * old copy keeps running (the head may sit on another page than a callee or loop body it took in).
+   */
+  claimRegion(head: Block, region: Block[]): void {
+    const spans: number[] = [];
+    for (const r of region) {
+      spans.push(r.addr, r.spans[1]);
+      if (r === head) continue;
+      for (const p of r.physPages) {
+        let s = this.byPage.get(p);
+        if (!s) { s = new Set(); this.byPage.set(p, s); }
+        s.add(head.addr);
+      }
+    }
+    head.spans = spans;
+  }
+  /** Drop blocks whose code overlaps a virtual range (munmap/mprotect of code). */
   invalidateRange(start: number, len: number): void {
+    const end = start + len;
     for (const [a, b] of [...this.blocks]) {
-      if (a >= start && a < start + len) { b.valid = false; this.blocks.delete(a); this.invalidations++; this.dirty = true; }
+      const sp = b.spans;
+      for (let k = 0; k < sp.length; k += 2) {
+        if (sp[k] < end && sp[k + 1] > start) { b.valid = false; this.blocks.delete(a); this.invalidations++; this.dirty = true; break; }
+      }
     }
   }
   clear(): void {

@@ -121,6 +121,7 @@ export class JitEngine implements Engine {
     // The JavaScript function: the region's code unless wasm took it (and for --dump-js).
     const t = fn === null || this.dumpDir !== null ? assembleRegionJs(emitted, this.ctx, name) : null;
     b.fn = fn ?? (t!.fn as (cpu: Cpu) => number);
+    cache.claimRegion(b, region);
     b.cpl = this.cpu.cpl;
     if (this.dumpDir !== null && t !== null) dumpBlock(this.dumpDir, name, region.flatMap((r) => r.insns), t.source, t.insnLines);
     this.stats.blocksTranslated++;

@@ -16,12 +16,14 @@ export interface WasmStats {
   bytes: number;
   /** Slow exits (each redone by the interpreter). */
   slowExits: number;
+  /** Guest instructions retired by wasm regions (the rest: JavaScript regions and the interpreter). */
+  retired: number;
   /** Why regions stayed JavaScript: reason (operands elided) -> regions. */
   refused: Map<string, number>;
 }
 
 export class WasmBackend {
-  readonly stats: WasmStats = { regions: 0, bytes: 0, slowExits: 0, refused: new Map() };
+  readonly stats: WasmStats = { regions: 0, bytes: 0, slowExits: 0, retired: 0, refused: new Map() };
   private readonly layout: WasmLayout;
   private readonly memory: WebAssembly.Memory;
   private readonly exitI32: Int32Array;
@@ -65,6 +67,7 @@ export class WasmBackend {
     }
     const s = this.exitI32, f = this.exitF64;
     const addrs = r.flat.map((i) => i.addr), posInBlock = r.posInBlock;
+    const st = this.stats;
     return (cpu) => {
       const n = run(cpu.fsBaseLo, cpu.fsBaseHi, cpu.gsBaseLo, cpu.gsBaseHi, cpu.eflags);
       const op = s[EXIT_CCOP / 4];
@@ -75,10 +78,11 @@ export class WasmBackend {
         cpu.eflags = (rt.eflags(cpu) & ~fpm) | (s[EXIT_FPV / 4] & fpm); cpu.ccOp = 0;
         s[EXIT_FPM / 4] = 0;
       }
-      if (n >= 0) { cpu.rip = f[0]; return n; }
+      if (n >= 0) { cpu.rip = f[0]; st.retired += n; return n; }
       const k = -n - 1;
       cpu.rip = addrs[k];
-      cpu.instret += s[EXIT_DONE / 4] + posInBlock[k];
+      const done = s[EXIT_DONE / 4] + posInBlock[k];
+      cpu.instret += done; st.retired += done;
       throw WASM_SLOW_EXIT;
     };
   }
