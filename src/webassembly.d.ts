@@ -14,5 +14,16 @@ declare namespace WebAssembly {
     /** Grow by `delta` 64 KiB pages; returns the previous size in pages. */
     grow(delta: number): number;
   }
+  interface TableDescriptor { element: 'anyfunc'; initial: number; maximum?: number }
+  /** A table of function references (call_indirect's operand). */
+  class Table {
+    constructor(descriptor: TableDescriptor);
+    readonly length: number;
+    /** Grow by `delta` elements (null); returns the previous length. */
+    grow(delta: number): number;
+    get(index: number): unknown;
+    /** Store an exported wasm function, or null. */
+    set(index: number, value: unknown): void;
+  }
   function validate(bytes: Uint8Array): boolean;
 }

@@ -18,6 +18,8 @@ export class Block {
   fn: ((cpu: Cpu) => number) | null = null;
   /** Privilege level the translation was made for (its inline TLB test uses that half of the TLB). */
   cpl = 3;
+  /** The wasm back end's table slot of the translation, or -1 (JavaScript, or not translated). */
+  wasmSlot = -1;
   /** Times this block has run (the JIT decides when to compile). */
   runs = 0;
   /** Cleared when the block is invalidated (stale links to it must not be followed). */
@@ -55,6 +57,8 @@ export class CodeCache {
   /** Set when blocks were dropped; the engines check it after each instruction that may have written
    * code, so a self-modifying write takes effect before the next instruction. */
   dirty = false;
+  /** Called for every block dropped (the translator releases what it attached to it). */
+  onDrop: ((b: Block) => void) | null = null;
 
   constructor(private readonly cpu: Cpu) {
     cpu.mmu.onCodeWrite = (page) => this.invalidatePage(page);
@@ -81,7 +85,7 @@ export class CodeCache {
     if (!set) return;
     for (const a of set) {
       const b = this.blocks.get(a);
-      if (b) { b.valid = false; this.blocks.delete(a); this.invalidations++; }
+      if (b) { this.drop(b); this.invalidations++; }
     }
     this.byPage.delete(page);
     this.dirty = true;
@@ -110,13 +114,18 @@ export class CodeCache {
     for (const [a, b] of [...this.blocks]) {
       const sp = b.spans;
       for (let k = 0; k < sp.length; k += 2) {
-        if (sp[k] < end && sp[k + 1] > start) { b.valid = false; this.blocks.delete(a); this.invalidations++; this.dirty = true; break; }
+        if (sp[k] < end && sp[k + 1] > start) { this.drop(b); this.invalidations++; this.dirty = true; break; }
       }
     }
   }
   clear(): void {
-    for (const b of this.blocks.values()) b.valid = false;
-    this.blocks.clear(); this.byPage.clear();
+    for (const b of [...this.blocks.values()]) this.drop(b);
+    this.byPage.clear();
+  }
+  private drop(b: Block): void {
+    b.valid = false;
+    this.blocks.delete(b.addr);
+    if (this.onDrop !== null) this.onDrop(b);
   }
   /** Every live block (for --dump-js and statistics). */
   all(): IterableIterator<Block> { return this.blocks.values(); }

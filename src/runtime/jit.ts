@@ -75,7 +75,10 @@ export class JitEngine implements Engine {
 
   /** Compile regions to WebAssembly where the wasm back end accepts them, JavaScript otherwise. Needs
    * a Cpu on wasm-backed memory (PhysicalMemory's `wasm` argument). */
-  enableWasm(): void { this.wasm = new WasmBackend(this.cpu); }
+  enableWasm(): void {
+    const w = this.wasm = new WasmBackend(this.cpu);
+    this.cache.onDrop = (b) => { if (b.wasmSlot >= 0) { w.release(b.wasmSlot, b.addr); b.wasmSlot = -1; } };
+  }
   get wasmStats(): WasmStats | null { return this.wasm?.stats ?? null; }
 
   /** Addresses a block can continue at through direct control transfers (its static successors). */
@@ -117,10 +120,12 @@ export class JitEngine implements Engine {
     const indirect = new Map<number, number[]>();
     for (const r of region) if (r.targets !== null && r.targets.length > 0) indirect.set(r.insns[r.insns.length - 1].addr, r.targets.slice());
     const emitted = emitRegion(region.map((r) => r.insns), this.ctx, indirect);
-    const fn = this.wasm?.compile(emitted) ?? null;
+    const w = this.wasm, slot = w !== null ? w.compile(emitted) : -1;
+    const fn = slot >= 0 ? (cpu: Cpu) => w!.run(cpu, slot) : null;
     // The JavaScript function: the region's code unless wasm took it (and for --dump-js).
     const t = fn === null || this.dumpDir !== null ? assembleRegionJs(emitted, this.ctx, name) : null;
     b.fn = fn ?? (t!.fn as (cpu: Cpu) => number);
+    b.wasmSlot = slot;
     cache.claimRegion(b, region);
     b.cpl = this.cpu.cpl;
     if (this.dumpDir !== null && t !== null) dumpBlock(this.dumpDir, name, region.flatMap((r) => r.insns), t.source, t.insnLines);
@@ -132,13 +137,13 @@ export class JitEngine implements Engine {
 
   run(budget: number): void {
     const cpu = this.cpu, os = this.os, cache = this.cache, st = this.stats;
-    const mmu = cpu.mmu;
+    const mmu = cpu.mmu, w = this.wasm;
     let retired = 0;
     let prev: Block | null = null;
     /** Set after generated code tried to store to translated code: the next block is interpreted. */
     let interpretNext = false;
     while (!os.stopped && retired < budget) {
-      const b = next(cpu, os, cache, prev);
+      let b = next(cpu, os, cache, prev);
       if (b === null) { prev = null; continue; }
       st.blockRuns++;
       if (b.fn === null && ++b.runs >= this.threshold) this.translate(b);
@@ -146,7 +151,17 @@ export class JitEngine implements Engine {
         cache.dirty = false;
         mmu.trapCodeWrites = true;
         try {
-          const n = b.fn(cpu);
+          let n: number;
+          if (b.wasmSlot >= 0) {
+            // The wasm dispatcher runs this region and then, without returning here, every region it
+            // finds linked for the next RIP (dispatch.ts): link this one for when it comes round again.
+            w!.link(b.addr, b.cpl, b.wasmSlot);
+            n = w!.enter(cpu, b.wasmSlot, budget - retired);
+            const more = w!.lastRegions - 1;
+            if (more > 0) { st.blockRuns += more; b = null; }
+          } else {
+            n = b.fn(cpu);
+          }
           mmu.trapCodeWrites = false;
           retired += n; cpu.instret += n;
         } catch (f) {
@@ -154,7 +169,7 @@ export class JitEngine implements Engine {
           // A store to translated code: the state is as of the storing instruction (like a fault);
           // the interpreter runs it, and its store invalidates the page's blocks before the next one.
           if (f === CODE_WRITE_TRAP) { st.codeWriteTraps++; interpretNext = true; prev = null; continue; }
-          if (f === WASM_SLOW_EXIT) { this.wasm!.stats.slowExits++; interpretNext = true; prev = null; continue; }
+          if (f === WASM_SLOW_EXIT) { w!.stats.slowExits++; retired += w!.retiredBeforeSlowExit; interpretNext = true; prev = null; continue; }
           if (f instanceof GuestFault) { os.handleFault(cpu, f); prev = null; continue; }
           if (f instanceof GuestExit) return;
           throw f;

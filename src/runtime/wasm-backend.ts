@@ -4,10 +4,12 @@
 
 import { type EmittedRegion } from '../translator/translate.js';
 import { Unsupported } from '../translator/wasm/expr.js';
-import { compileRegionWasm, EXIT_BYTES, EXIT_CCOP, EXIT_DONE, EXIT_FPM, EXIT_FPV, EXIT_RIP, type WasmLayout } from '../translator/wasm/region.js';
+import { buildDispatcher, type Dispatch, JUMP_TABLE_BYTES, jumpTableSet } from '../translator/wasm/dispatch.js';
+import { compileRegionWasm, EXIT_BYTES, EXIT_CCOP, EXIT_COUNT, EXIT_DONE, EXIT_FPM, EXIT_FPV, EXIT_RIP, EXIT_SLOT, EXIT_TOTAL,
+  type WasmLayout, type WasmRegion } from '../translator/wasm/region.js';
 import { type Cpu } from './cpu.js';
 import { WASM_SLOW_EXIT } from './faults.js';
-import { TLB_SETS } from './mmu.js';
+import { addrHi, addrLo, TLB_SETS } from './mmu.js';
 import { rt } from './rt.js';
 
 export interface WasmStats {
@@ -18,16 +20,32 @@ export interface WasmStats {
   slowExits: number;
   /** Guest instructions retired by wasm regions (the rest: JavaScript regions and the interpreter). */
   retired: number;
+  /** Regions the wasm dispatcher ran (each a block dispatch that never reached JavaScript). */
+  dispatches: number;
   /** Why regions stayed JavaScript: reason (operands elided) -> regions. */
   refused: Map<string, number>;
 }
 
+/** Where a compiled region's instructions are, for a slow exit (EXIT_SLOT names the region). */
+interface SlotInfo { addrs: number[]; posInBlock: number[] }
+
 export class WasmBackend {
-  readonly stats: WasmStats = { regions: 0, bytes: 0, slowExits: 0, retired: 0, refused: new Map() };
+  readonly stats: WasmStats = { regions: 0, bytes: 0, slowExits: 0, retired: 0, dispatches: 0, refused: new Map() };
   private readonly layout: WasmLayout;
   private readonly memory: WebAssembly.Memory;
   private readonly exitI32: Int32Array;
   private readonly exitF64: Float64Array;
+  /** Every compiled region, by slot (dispatch.ts); slots of dropped blocks are reused. */
+  private readonly table = new WebAssembly.Table({ element: 'anyfunc', initial: 64 });
+  private readonly slots: (SlotInfo | null)[] = [];
+  private readonly freeSlots: number[] = [];
+  /** The dispatcher's jump table (JUMP_TABLE_BITS entries of 4 int32: RIP lo, RIP hi, CPL, slot). */
+  private readonly jumpTable: Int32Array;
+  private readonly dispatch: Dispatch;
+  /** Instructions retired by the regions before the slow exit the last enter() threw. */
+  retiredBeforeSlowExit = 0;
+  /** Regions the last enter() ran to their end (a slow exit's region not counted). */
+  lastRegions = 0;
 
   constructor(cpu: Cpu) {
     const mem = cpu.mem, mmu = cpu.mmu;
@@ -41,21 +59,20 @@ export class WasmBackend {
     this.exitI32 = new Int32Array(mem.buf, exit, EXIT_BYTES / 4);
     this.exitF64 = new Float64Array(mem.buf, exit + EXIT_RIP, 1);
     this.exitI32[EXIT_CCOP / 4] = -1;
+    const jt = mem.stateAlloc(JUMP_TABLE_BYTES);
+    this.jumpTable = new Int32Array(mem.buf, jt, JUMP_TABLE_BYTES / 4);
+    this.jumpTable.fill(-1);
+    this.dispatch = buildDispatcher(this.layout, jt, this.memory, this.table);
   }
 
   /**
-   * The region as a block function, or null when the wasm back end refuses it. The function's normal
-   * exit sets cpu.rip (and cpu.ccOp when the region produced flags) and returns the instructions
-   * retired; a slow exit points cpu.rip at its instruction, counts the instructions before it, and
-   * throws WASM_SLOW_EXIT for the engine to interpret that instruction.
+   * Compile a region: its table slot, or -1 when the wasm back end refuses it (it stays JavaScript).
+   * run(cpu, slot) runs it once; enter() runs it and the regions after it.
    */
-  compile(r: EmittedRegion): ((cpu: Cpu) => number) | null {
-    let run: (fsLo: number, fsHi: number, gsLo: number, gsHi: number, eflags: number) => number;
+  compile(r: EmittedRegion): number {
+    let w: WasmRegion;
     try {
-      const w = compileRegionWasm(r, this.layout, this.memory);
-      run = w.run;
-      this.stats.regions++;
-      this.stats.bytes += w.bytes;
+      w = compileRegionWasm(r, this.layout, this.memory);
     } catch (e) {
       // Unsupported: outside what the back end compiles. Anything else (V8 rejecting the module) is a
       // defect of the back end: the region still runs, as JavaScript, and --stats names the error.
@@ -63,27 +80,65 @@ export class WasmBackend {
       if (process.env.RINGJIT_WASM_WHY) process.stderr.write(`wasm refused: ${message}\n`);
       const why = message.replace(/'[^']*'|\[[^\]]*\]|\b[a-z]+\d+_?\d*[lh]?\b|\d+/g, '_');
       this.stats.refused.set(why, (this.stats.refused.get(why) ?? 0) + 1);
-      return null;
+      return -1;
     }
-    const s = this.exitI32, f = this.exitF64;
-    const addrs = r.flat.map((i) => i.addr), posInBlock = r.posInBlock;
-    const st = this.stats;
-    return (cpu) => {
-      const n = run(cpu.fsBaseLo, cpu.fsBaseHi, cpu.gsBaseLo, cpu.gsBaseHi, cpu.eflags);
-      const op = s[EXIT_CCOP / 4];
-      if (op >= 0) { cpu.ccOp = op; s[EXIT_CCOP / 4] = -1; }
-      const fpm = s[EXIT_FPM / 4];
-      if (fpm !== 0) {
-        // A status-flag merge left pending (rotates, bt ...): as the JS region's FLAG_MERGE_PENDING.
-        cpu.eflags = (rt.eflags(cpu) & ~fpm) | (s[EXIT_FPV / 4] & fpm); cpu.ccOp = 0;
-        s[EXIT_FPM / 4] = 0;
-      }
-      if (n >= 0) { cpu.rip = f[0]; st.retired += n; return n; }
-      const k = -n - 1;
-      cpu.rip = addrs[k];
-      const done = s[EXIT_DONE / 4] + posInBlock[k];
-      cpu.instret += done; st.retired += done;
-      throw WASM_SLOW_EXIT;
-    };
+    this.stats.regions++;
+    this.stats.bytes += w.bytes;
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.slots.length;
+      this.slots.push(null);
+      if (slot >= this.table.length) this.table.grow(this.table.length);
+    }
+    this.table.set(slot, w.run);
+    this.slots[slot] = { addrs: r.flat.map((i) => i.addr), posInBlock: r.posInBlock };
+    return slot;
   }
+
+  /** The region at `slot`, made for the block at guest address `addr`, is gone (the block was
+   * dropped): unlink it, and reuse the slot. */
+  release(slot: number, addr: number): void {
+    const e = jumpTableSet(addrLo(addr)) * 4, jt = this.jumpTable;
+    if (jt[e + 3] === slot) { jt[e] = -1; jt[e + 1] = -1; jt[e + 2] = -1; jt[e + 3] = -1; }
+    this.table.set(slot, null);
+    this.slots[slot] = null;
+    this.freeSlots.push(slot);
+  }
+
+  /** Let the dispatcher continue at guest address `addr` (CPL `cpl`) in the region at `slot`. */
+  link(addr: number, cpl: number, slot: number): void {
+    const lo = addrLo(addr), e = jumpTableSet(lo) * 4, jt = this.jumpTable;
+    jt[e] = lo; jt[e + 1] = addrHi(addr); jt[e + 2] = cpl; jt[e + 3] = slot;
+  }
+
+  /**
+   * Run the region at `slot`, and after it every region the dispatcher finds for the next RIP, until
+   * `budget` instructions retired or one leaves to JavaScript. Returns the instructions retired; sets
+   * cpu.rip and the flag state. A slow exit points cpu.rip at its instruction, counts the instructions
+   * before it in cpu.instret (and retiredBeforeSlowExit), and throws WASM_SLOW_EXIT for the engine to
+   * interpret that instruction.
+   */
+  enter(cpu: Cpu, slot: number, budget: number): number {
+    const s = this.exitI32, st = this.stats;
+    const n = this.dispatch(slot, budget, cpu.fsBaseLo, cpu.fsBaseHi, cpu.gsBaseLo, cpu.gsBaseHi, cpu.eflags, cpu.cpl);
+    const op = s[EXIT_CCOP / 4];
+    if (op >= 0) { cpu.ccOp = op; s[EXIT_CCOP / 4] = -1; }
+    const fpm = s[EXIT_FPM / 4];
+    if (fpm !== 0) {
+      // A status-flag merge left pending (rotates, bt ...): as the JS region's FLAG_MERGE_PENDING.
+      cpu.eflags = (rt.eflags(cpu) & ~fpm) | (s[EXIT_FPV / 4] & fpm); cpu.ccOp = 0;
+      s[EXIT_FPM / 4] = 0;
+    }
+    const total = s[EXIT_TOTAL / 4], count = s[EXIT_COUNT / 4];
+    st.dispatches += count; this.lastRegions = count;
+    if (n >= 0) { cpu.rip = this.exitF64[0]; st.retired += total; return total; }
+    const k = -n - 1, info = this.slots[s[EXIT_SLOT / 4]]!;
+    cpu.rip = info.addrs[k];
+    const done = total + s[EXIT_DONE / 4] + info.posInBlock[k];
+    cpu.instret += done; st.retired += done;
+    this.retiredBeforeSlowExit = done;
+    throw WASM_SLOW_EXIT;
+  }
+  /** Run only the region at `slot` (as enter, with a budget of one region). */
+  run(cpu: Cpu, slot: number): number { return this.enter(cpu, slot, 1); }
 }

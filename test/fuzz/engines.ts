@@ -157,18 +157,20 @@ export class Engines {
         t.fn(cpu);
       } else {
         const emitted = emitRegion([insns], this.ctx, new Map());
-        const fn = this.wasm.compile(emitted);
-        if (fn === null) {
+        const slot = this.wasm.compile(emitted);
+        if (slot < 0) {
           assembleRegionJs(emitted, this.ctx, 'fuzz_block').fn(cpu);
         } else {
           this.wasmCompiled++;
           try {
-            fn(cpu);
+            this.wasm.run(cpu, slot);
           } catch (f) {
             if (f !== WASM_SLOW_EXIT) throw f;
             // As the engine does: the interpreter runs on from the instruction that left.
             this.wasmSlowExits++;
             this.interpretFrom(cpu, insns, insns.findIndex((i) => i.addr === cpu.rip));
+          } finally {
+            this.wasm.release(slot, insns[0].addr);
           }
         }
       }

@@ -32,7 +32,7 @@ export const OP = {
   'i64.xor': 0x85, 'i64.shl': 0x86, 'i64.shr_s': 0x87, 'i64.shr_u': 0x88, 'i64.rotl': 0x89, 'i64.rotr': 0x8a,
   'f64.add': 0xa0, 'f64.mul': 0xa2, 'f64.eq': 0x61,
   'i32.wrap_i64': 0xa7, 'i64.extend_i32_s': 0xac, 'i64.extend_i32_u': 0xad,
-  'f64.convert_i32_s': 0xb7, 'f64.convert_i32_u': 0xb8,
+  'i64.trunc_f64_s': 0xb0, 'f64.convert_i32_s': 0xb7, 'f64.convert_i32_u': 0xb8,
 } as const;
 export type OpName = keyof typeof OP;
 
@@ -110,6 +110,7 @@ export class ModuleBuilder {
   private readonly types: { params: ValType[]; results: ValType[] }[] = [];
   private readonly funcs: Func[] = [];
   private memoryImport: { module: string; name: string; min: number; max?: number } | null = null;
+  private tableImport: { module: string; name: string; min: number } | null = null;
 
   /** The index of the function type params -> results (shared when already present). */
   type(params: ValType[], results: ValType[]): number {
@@ -121,6 +122,8 @@ export class ModuleBuilder {
   }
   /** Import the module's memory (pages of 64 KiB). */
   importMemory(module: string, name: string, min: number, max?: number): void { this.memoryImport = { module, name, min, max }; }
+  /** Import a table of funcref (table 0, for call_indirect) of at least `min` elements. */
+  importTable(module: string, name: string, min: number): void { this.tableImport = { module, name, min }; }
   /** Add a function; returns its index. `locals` are the declared locals after the parameters. */
   func(type: number, locals: ValType[], code: Code, exportName?: string): number {
     this.funcs.push({ type, locals, code, exportName });
@@ -142,10 +145,15 @@ export class ModuleBuilder {
       for (const t of this.types) { b.push(0x60); uleb(b, t.params.length); b.push(...t.params); uleb(b, t.results.length); b.push(...t.results); }
       section(1, [b]);
     }
-    if (this.memoryImport) {
-      const m = this.memoryImport, b: number[] = [1];
-      name(b, m.module); name(b, m.name); b.push(0x02);
-      if (m.max === undefined) { b.push(0x00); uleb(b, m.min); } else { b.push(0x01); uleb(b, m.min); uleb(b, m.max); }
+    if (this.memoryImport || this.tableImport) {
+      const b: number[] = [(this.memoryImport ? 1 : 0) + (this.tableImport ? 1 : 0)];
+      const m = this.memoryImport, t = this.tableImport;
+      if (m) {
+        name(b, m.module); name(b, m.name); b.push(0x02);
+        if (m.max === undefined) { b.push(0x00); uleb(b, m.min); } else { b.push(0x01); uleb(b, m.min); uleb(b, m.max); }
+      }
+      // A table import: reference type funcref (0x70), limits without a maximum.
+      if (t) { name(b, t.module); name(b, t.name); b.push(0x01, 0x70, 0x00); uleb(b, t.min); }
       section(2, [b]);
     }
     if (this.funcs.length) {

@@ -35,7 +35,10 @@ export interface WasmLayout {
   pages: number;
   guestBase: number;
 }
-export const EXIT_CCOP = 0, EXIT_DONE = 4, EXIT_RIP = 8, EXIT_FPM = 16, EXIT_FPV = 20, EXIT_BYTES = 24;
+export const EXIT_CCOP = 0, EXIT_DONE = 4, EXIT_RIP = 8, EXIT_FPM = 16, EXIT_FPV = 20;
+/** Written by the dispatcher (dispatch.ts): the table slot of the region it called last, the
+ * instructions the regions it ran retired (slow exit excluded), and how many regions it ran. */
+export const EXIT_SLOT = 24, EXIT_TOTAL = 28, EXIT_COUNT = 32, EXIT_BYTES = 40;
 
 type Stmt =
   | { t: 'simple'; text: string }
@@ -125,6 +128,8 @@ const SEGMENT_FIELDS: Record<string, string> = {
   'cpu.fsBaseLo': 'fsbl', 'cpu.fsBaseHi': 'fsbh', 'cpu.gsBaseLo': 'gsbl', 'cpu.gsBaseHi': 'gsbh', 'cpu.eflags': 'efl',
 };
 const SEGMENT_PARAMS = Object.values(SEGMENT_FIELDS);
+/** A region function's parameters (all i32: SEGMENT_FIELDS in order); it returns an i32. */
+export const REGION_PARAMS = SEGMENT_PARAMS.length;
 const LOAD = /^M\.rd(8|16|32|64|128)\((.*)\)$/;
 const STORE = /^M\.wr(8|16|32|64|128)\((.*)\)$/;
 const RIP_SPLIT = /^\(?\s*(\w+) \* 4294967296 \+ \((\w+) >>> 0\)\s*\)?$/;
