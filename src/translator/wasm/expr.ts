@@ -47,15 +47,19 @@ type Node =
 
 const TOKEN = /\s*(0[xX][0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*|>>>|===|!==|<<|>>|<=|>=|&&|\|\||[-+*/%&|^~!<>?:(),])/y;
 
+const TRAILING_SPACE = /\s*$/y;
+
 function tokenize(src: string): string[] {
   const out: string[] = [];
-  TOKEN.lastIndex = 0;
   let pos = 0;
   while (pos < src.length) {
-    if (/^\s*$/.test(src.slice(pos))) break;
     TOKEN.lastIndex = pos;
     const m = TOKEN.exec(src);
-    if (!m) throw new Unsupported(`unsupported syntax at '${src.slice(pos, pos + 12)}'`);
+    if (!m) {
+      TRAILING_SPACE.lastIndex = pos;
+      if (TRAILING_SPACE.test(src)) break;
+      throw new Unsupported(`unsupported syntax at '${src.slice(pos, pos + 12)}'`);
+    }
     out.push(m[1]);
     pos = TOKEN.lastIndex;
   }

@@ -51,7 +51,7 @@ function parseStatements(src: string): Stmt[] {
   let p = 0;
   const ws = () => {
     for (;;) {
-      while (p < src.length && /\s/.test(src[p])) p++;
+      for (let ch = src.charCodeAt(p); ch === 32 || ch === 10 || ch === 9 || ch === 13; ch = src.charCodeAt(p)) p++;
       if (src.startsWith('//', p)) { while (p < src.length && src[p] !== '\n') p++; continue; }
       return;
     }
