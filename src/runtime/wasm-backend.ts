@@ -5,8 +5,8 @@
 import { type EmittedRegion } from '../translator/translate.js';
 import { Unsupported } from '../translator/wasm/expr.js';
 import { buildDispatcher, type Dispatch, JUMP_TABLE_BYTES, jumpTableSet } from '../translator/wasm/dispatch.js';
-import { compileRegionWasm, EXIT_BYTES, EXIT_CCOP, EXIT_COUNT, EXIT_DONE, EXIT_FPM, EXIT_FPV, EXIT_RIP, EXIT_SLOT, EXIT_TOTAL,
-  type WasmLayout, type WasmRegion } from '../translator/wasm/region.js';
+import { compileRegionWasm, EXIT_BYTES, EXIT_CCOP, EXIT_COUNT, EXIT_DONE, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP, EXIT_SLOT, EXIT_TOTAL,
+  RT_CALLS, type RtCall, type WasmLayout, type WasmRegion } from '../translator/wasm/region.js';
 import { type Cpu } from './cpu.js';
 import { WASM_SLOW_EXIT } from './faults.js';
 import { addrHi, addrLo, TLB_SETS } from './mmu.js';
@@ -42,6 +42,7 @@ export class WasmBackend {
   /** The dispatcher's jump table (JUMP_TABLE_BITS entries of 4 int32: RIP lo, RIP hi, CPL, slot). */
   private readonly jumpTable: Int32Array;
   private readonly dispatch: Dispatch;
+  private readonly rtCall: RtCall;
   /** Instructions retired by the regions before the slow exit the last enter() threw. */
   retiredBeforeSlowExit = 0;
   /** Regions the last enter() ran to their end (a slow exit's region not counted). */
@@ -53,12 +54,23 @@ export class WasmBackend {
     const exit = mem.stateAlloc(EXIT_BYTES);
     this.layout = {
       regs: cpu.regs.byteOffset, cc: cpu.cc.byteOffset, xmm: cpu.xmm.byteOffset, tlbCur: mmu.tlbCurSlot.byteOffset, tlbMask: TLB_SETS - 1,
-      exit, pages: mem.buf.byteLength / 65536, guestBase: mem.guestBase,
+      exit, pages: mem.buf.byteLength / 65536, guestBase: mem.guestBase, scratch: mem.stateAlloc(40),
     };
     this.memory = mem.wasm;
     this.exitI32 = new Int32Array(mem.buf, exit, EXIT_BYTES / 4);
     this.exitF64 = new Float64Array(mem.buf, exit + EXIT_RIP, 1);
     this.exitI32[EXIT_CCOP / 4] = -1;
+    // Runtime calls from regions (region.ts RT_CALLS): the primitive sees the scratch source operand in
+    // rt.SRC, and the region finds MXCSR and SOUT in wasm memory afterwards.
+    const scratch = new Int32Array(mem.buf, this.layout.scratch, 4), sout = new Int32Array(mem.buf, this.layout.scratch + 32, 2);
+    const fns = RT_CALLS.map((n) => rt[n] as (cpu: Cpu, ...a: number[]) => number | void);
+    const s = this.exitI32;
+    this.rtCall = (id, a, b, c, d, e) => {
+      rt.SRC.set(scratch);
+      const r = fns[id](cpu, a, b, c, d, e);
+      s[EXIT_MXCSR / 4] = cpu.mxcsr; sout[0] = rt.SOUT[0]; sout[1] = rt.SOUT[1];
+      return (r ?? 0) | 0;
+    };
     const jt = mem.stateAlloc(JUMP_TABLE_BYTES);
     this.jumpTable = new Int32Array(mem.buf, jt, JUMP_TABLE_BYTES / 4);
     this.jumpTable.fill(-1);
@@ -72,7 +84,7 @@ export class WasmBackend {
   compile(r: EmittedRegion): number {
     let w: WasmRegion;
     try {
-      w = compileRegionWasm(r, this.layout, this.memory);
+      w = compileRegionWasm(r, this.layout, this.memory, this.rtCall);
     } catch (e) {
       // Unsupported: outside what the back end compiles. Anything else (V8 rejecting the module) is a
       // defect of the back end: the region still runs, as JavaScript, and --stats names the error.
@@ -120,7 +132,9 @@ export class WasmBackend {
    */
   enter(cpu: Cpu, slot: number, budget: number): number {
     const s = this.exitI32, st = this.stats;
-    const n = this.dispatch(slot, budget, cpu.fsBaseLo, cpu.fsBaseHi, cpu.gsBaseLo, cpu.gsBaseHi, cpu.eflags, cpu.cpl);
+    const n = this.dispatch(slot, budget, cpu.fsBaseLo, cpu.fsBaseHi, cpu.gsBaseLo, cpu.gsBaseHi, cpu.eflags, cpu.mxcsr, cpu.cpl);
+    // RFLAGS (if a region wrote it), then the flag record's kind, then a pending merge over both.
+    if (s[EXIT_EFLSET / 4] !== 0) { cpu.eflags = s[EXIT_EFL / 4]; s[EXIT_EFLSET / 4] = 0; }
     const op = s[EXIT_CCOP / 4];
     if (op >= 0) { cpu.ccOp = op; s[EXIT_CCOP / 4] = -1; }
     const fpm = s[EXIT_FPM / 4];

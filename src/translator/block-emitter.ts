@@ -143,7 +143,7 @@ export const XMM_ENTRY = '/*@xmm-entry@*/';
 // cpu — the Float64/Float32/Uint8 views of the float fast paths, a lane by computed index, an rt
 // primitive given register numbers — keeps the whole region on the array: only the rt functions below
 // are known not to read or write xmm state.
-const XMM_FREE_RT = new Set(['fault', 'gp', 'cond', 'eflags', 'rcx', 'shxd', 'ctz64', 'clz64', 'popcnt32', 'bswap32',
+const XMM_FREE_RT = new Set(['fault', 'gp', 'cond', 'eflags', 'rcx', 'shxd', 'shl64', 'shr64', 'sar64', 'ctz64', 'clz64', 'popcnt32', 'bswap32',
   'mulu64', 'muls64', 'imulOverflow64']);
 const XMM_LANE_RE = /\bcpu\.xmm\[(\d+)\]/g;
 const XMM_OTHER_RE = /\bcpu\.xmm(?!\[\d+\])/;

@@ -10,12 +10,13 @@
 // call_indirect from a wasm loop, against 34 ns through the JavaScript loop and a wrapper.
 //
 // Nothing a region does between two regions needs JavaScript: regions never change the FS/GS bases,
-// RFLAGS or the privilege level (those regions call helpers and stay JavaScript), so the parameters
-// the engine passes once hold for every region of the run. The last ccOp a region produced stays in
-// its exit slot for the engine to copy to the Cpu.
+// MXCSR or the privilege level (those regions call helpers and stay JavaScript), so the parameters
+// the engine passes once hold for every region of the run; a region that writes RFLAGS (comis) leaves
+// it in an exit slot, and the dispatcher passes that on. The last ccOp a region produced stays in its
+// exit slot for the engine to copy to the Cpu.
 
 import { Code, I32, I64, ModuleBuilder } from './encode.js';
-import { EXIT_COUNT, EXIT_FPM, EXIT_RIP, EXIT_SLOT, EXIT_TOTAL, REGION_PARAMS, type WasmLayout } from './region.js';
+import { EXIT_COUNT, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_RIP, EXIT_SLOT, EXIT_TOTAL, REGION_PARAMS, type WasmLayout } from './region.js';
 
 /** Jump table entries (a power of two); each is 16 bytes: RIP low half, RIP high half, CPL, slot. */
 export const JUMP_TABLE_BITS = 12;
@@ -25,13 +26,13 @@ export const JUMP_TABLE_BYTES = JUMP_TABLE_ENTRY << JUMP_TABLE_BITS;
 export function jumpTableSet(lo: number): number { return (lo ^ (lo >>> JUMP_TABLE_BITS)) & ((1 << JUMP_TABLE_BITS) - 1); }
 
 /**
- * dispatch(slot, budget, fsLo, fsHi, gsLo, gsHi, eflags, cpl): run the region in table slot `slot`,
+ * dispatch(slot, budget, fsLo, fsHi, gsLo, gsHi, eflags, mxcsr, cpl): run the region in table slot `slot`,
  * then its successors while the jump table has them. Returns the last region's result (>= 0: a
  * normal exit, its next RIP in EXIT_RIP; < 0: a slow exit of the region in EXIT_SLOT), with the
  * instructions retired by the regions that exited normally in EXIT_TOTAL and their count in EXIT_COUNT.
  */
 export type Dispatch = (slot: number, budget: number, fsLo: number, fsHi: number, gsLo: number, gsHi: number,
-  eflags: number, cpl: number) => number;
+  eflags: number, mxcsr: number, cpl: number) => number;
 
 export function buildDispatcher(L: WasmLayout, jumpTable: number, memory: WebAssembly.Memory, table: WebAssembly.Table): Dispatch {
   const m = new ModuleBuilder();
@@ -54,6 +55,8 @@ export function buildDispatcher(L: WasmLayout, jumpTable: number, memory: WebAss
   c.get(COUNT).i32(1).op('i32.add').set(COUNT);
   c.get(TOTAL).get(BUDGET).op('i32.ge_s').opU('br_if', 1);
   c.i32(x + EXIT_FPM).mem('i32.load', 2).opU('br_if', 1);
+  // RFLAGS as the region left it, if it wrote it (parameter 4 of a region: SEGMENT_FIELDS' order).
+  c.i32(x + EXIT_EFLSET).mem('i32.load', 2).begin('if').i32(x + EXIT_EFL).mem('i32.load', 2).set(SEG + 4).end();
   // The next RIP's entry: its halves and the CPL must match.
   c.i32(x + EXIT_RIP).mem('f64.load', 3).op('i64.trunc_f64_s').set(RIP);
   c.get(RIP).op('i32.wrap_i64').set(LO);

@@ -6,8 +6,8 @@
 // halves like every other 64-bit value in ringjit (no BigInt).
 
 /** Value types. */
-export const I32 = 0x7f, I64 = 0x7e, F64 = 0x7c;
-export type ValType = typeof I32 | typeof I64 | typeof F64;
+export const I32 = 0x7f, I64 = 0x7e, F32 = 0x7d, F64 = 0x7c;
+export type ValType = typeof I32 | typeof I64 | typeof F32 | typeof F64;
 /** Block type of a block/loop/if without results. */
 export const VOID = 0x40;
 
@@ -17,8 +17,8 @@ export const OP = {
   br: 0x0c, br_if: 0x0d, br_table: 0x0e, return: 0x0f, call: 0x10, call_indirect: 0x11,
   drop: 0x1a, select: 0x1b,
   'local.get': 0x20, 'local.set': 0x21, 'local.tee': 0x22, 'global.get': 0x23, 'global.set': 0x24,
-  'i32.load': 0x28, 'i64.load': 0x29, 'f64.load': 0x2b, 'i32.load8_u': 0x2d, 'i32.load16_u': 0x2f,
-  'i32.store': 0x36, 'i64.store': 0x37, 'f64.store': 0x39, 'i32.store8': 0x3a, 'i32.store16': 0x3b,
+  'i32.load': 0x28, 'i64.load': 0x29, 'f32.load': 0x2a, 'f64.load': 0x2b, 'i32.load8_u': 0x2d, 'i32.load16_u': 0x2f,
+  'i32.store': 0x36, 'i64.store': 0x37, 'f32.store': 0x38, 'f64.store': 0x39, 'i32.store8': 0x3a, 'i32.store16': 0x3b,
   'i32.const': 0x41, 'i64.const': 0x42,
   'i32.eqz': 0x45, 'i32.eq': 0x46, 'i32.ne': 0x47, 'i32.lt_s': 0x48, 'i32.lt_u': 0x49, 'i32.gt_s': 0x4a,
   'i32.gt_u': 0x4b, 'i32.le_s': 0x4c, 'i32.le_u': 0x4d, 'i32.ge_s': 0x4e, 'i32.ge_u': 0x4f,
@@ -30,9 +30,11 @@ export const OP = {
   'i64.clz': 0x79, 'i64.ctz': 0x7a, 'i64.popcnt': 0x7b, 'i64.add': 0x7c, 'i64.sub': 0x7d, 'i64.mul': 0x7e,
   'i64.div_s': 0x7f, 'i64.div_u': 0x80, 'i64.rem_s': 0x81, 'i64.rem_u': 0x82, 'i64.and': 0x83, 'i64.or': 0x84,
   'i64.xor': 0x85, 'i64.shl': 0x86, 'i64.shr_s': 0x87, 'i64.shr_u': 0x88, 'i64.rotl': 0x89, 'i64.rotr': 0x8a,
-  'f64.add': 0xa0, 'f64.mul': 0xa2, 'f64.eq': 0x61,
+  'f64.eq': 0x61, 'f64.ne': 0x62, 'f64.lt': 0x63, 'f64.gt': 0x64, 'f64.le': 0x65, 'f64.ge': 0x66,
+  'f64.abs': 0x99, 'f64.neg': 0x9a, 'f64.sqrt': 0x9f, 'f64.add': 0xa0, 'f64.sub': 0xa1, 'f64.mul': 0xa2, 'f64.div': 0xa3,
   'i32.wrap_i64': 0xa7, 'i64.extend_i32_s': 0xac, 'i64.extend_i32_u': 0xad,
-  'i64.trunc_f64_s': 0xb0, 'f64.convert_i32_s': 0xb7, 'f64.convert_i32_u': 0xb8,
+  'i64.trunc_f64_s': 0xb0, 'f32.demote_f64': 0xb6, 'f64.convert_i32_s': 0xb7, 'f64.convert_i32_u': 0xb8,
+  'f64.convert_i64_s': 0xb9, 'f64.promote_f32': 0xbb,
 } as const;
 export type OpName = keyof typeof OP;
 
@@ -111,6 +113,7 @@ export class ModuleBuilder {
   private readonly funcs: Func[] = [];
   private memoryImport: { module: string; name: string; min: number; max?: number } | null = null;
   private tableImport: { module: string; name: string; min: number } | null = null;
+  private readonly funcImports: { module: string; name: string; type: number }[] = [];
 
   /** The index of the function type params -> results (shared when already present). */
   type(params: ValType[], results: ValType[]): number {
@@ -124,10 +127,17 @@ export class ModuleBuilder {
   importMemory(module: string, name: string, min: number, max?: number): void { this.memoryImport = { module, name, min, max }; }
   /** Import a table of funcref (table 0, for call_indirect) of at least `min` elements. */
   importTable(module: string, name: string, min: number): void { this.tableImport = { module, name, min }; }
+  /** Import a function (call it with `call` and the index returned). Import before adding functions:
+   * imported functions come first in the function index space. */
+  importFunc(module: string, name: string, type: number): number {
+    if (this.funcs.length) throw new Error('importFunc after func');
+    this.funcImports.push({ module, name, type });
+    return this.funcImports.length - 1;
+  }
   /** Add a function; returns its index. `locals` are the declared locals after the parameters. */
   func(type: number, locals: ValType[], code: Code, exportName?: string): number {
     this.funcs.push({ type, locals, code, exportName });
-    return this.funcs.length - 1;
+    return this.funcImports.length + this.funcs.length - 1;
   }
 
   bytes(): Uint8Array {
@@ -145,9 +155,11 @@ export class ModuleBuilder {
       for (const t of this.types) { b.push(0x60); uleb(b, t.params.length); b.push(...t.params); uleb(b, t.results.length); b.push(...t.results); }
       section(1, [b]);
     }
-    if (this.memoryImport || this.tableImport) {
-      const b: number[] = [(this.memoryImport ? 1 : 0) + (this.tableImport ? 1 : 0)];
+    if (this.memoryImport || this.tableImport || this.funcImports.length) {
+      const b: number[] = [];
+      uleb(b, (this.memoryImport ? 1 : 0) + (this.tableImport ? 1 : 0) + this.funcImports.length);
       const m = this.memoryImport, t = this.tableImport;
+      for (const f of this.funcImports) { name(b, f.module); name(b, f.name); b.push(0x00); uleb(b, f.type); }
       if (m) {
         name(b, m.module); name(b, m.name); b.push(0x02);
         if (m.max === undefined) { b.push(0x00); uleb(b, m.min); } else { b.push(0x01); uleb(b, m.min); uleb(b, m.max); }
@@ -164,7 +176,7 @@ export class ModuleBuilder {
     const exported = this.funcs.map((f, k) => ({ f, k })).filter((x) => x.f.exportName !== undefined);
     if (exported.length) {
       const b: number[] = []; uleb(b, exported.length);
-      for (const { f, k } of exported) { name(b, f.exportName!); b.push(0x00); uleb(b, k); }
+      for (const { f, k } of exported) { name(b, f.exportName!); b.push(0x00); uleb(b, this.funcImports.length + k); }
       section(7, [b]);
     }
     if (this.funcs.length) {

@@ -11,23 +11,45 @@
 //   bool  a JS boolean                    wasm i32 0/1
 //   int   an exact integer (+ - * unary -) wasm i64, with its range: every operation must stay within
 //                                        +-2^53, where doubles are exact, or the expression is refused
+//   f64   a double (the SSE fast paths)   wasm f64: + - * / and Math.sqrt/abs/fround are IEEE 754
+//                                        binary64 operations in both languages
 //
 // and converts where JS converts: ToInt32 (the bit operators, shifts, Math.imul) is i32.wrap_i64 of the
 // exact value; comparisons and === compare exact values (i64, after sign or zero extension); a bool
 // in arithmetic is 0/1. Math.clz32, rt.popcnt32 and rt.ctz64/clz64 map to the wasm instructions that
-// compute the same function. Anything outside this subset (doubles, division, member access, other
-// calls, mixed boolean/number equality) throws Unsupported, and the caller keeps the JS back end.
+// compute the same function. An integer meets a double only by exact conversion, and never when it may
+// be -0 (JS's -0 is a double the integer kinds cannot hold: -x of 0, -4 % 2; `negz` tracks it).
+// Typed views of wasm memory (the xmm file as int32/double/float lanes, the scratch operand) are read
+// by constant index. A call of another runtime function, where the caller can take the region's slow
+// exit instead (ExprEnv.slow: the interpreter then runs the whole instruction), becomes that branch.
+// Anything else (ToInt32 of a double, other member access or calls, mixed boolean/number equality)
+// throws Unsupported, and the caller keeps the JS back end.
 
-import { Code, I32, I64, type ValType } from './encode.js';
+import { Code, F64, I32, I64, type ValType } from './encode.js';
 
 export class Unsupported extends Error {}
 
-export type Kind = 'i32' | 'u32' | 'bool' | 'int';
-/** A compiled expression: its wasm code leaves one value (i64 for 'int', else i32) on the stack. */
-export interface Compiled { kind: Kind; min: number; max: number; emit(c: Code): void }
-/** A variable the expression may name: a wasm local (i64 for 'int'), with the range of its values if
- * narrower than its kind's (required for 'int'). */
-export interface Variable { local: number; kind: Kind; min?: number; max?: number }
+export type Kind = 'i32' | 'u32' | 'bool' | 'int' | 'f64';
+/** A compiled expression: its wasm code leaves one value (i64 for 'int', f64 for 'f64', else i32) on
+ * the stack. `negz`: for an integer kind, the JS value may be -0. */
+export interface Compiled { kind: Kind; min: number; max: number; negz?: boolean; /** Calls out (not pure). */ fx?: boolean; emit(c: Code): void }
+/** A variable the expression may name: a wasm local (i64 for 'int', f64 for 'f64'), with the range of
+ * its values if narrower than its kind's (required for 'int'). */
+export interface Variable { local: number; kind: Kind; min?: number; max?: number; negz?: boolean }
+/** A typed view of wasm memory that JS names as an array (cpu.xmm, cpu.xmmF64, rt.SRC ...): element k
+ * is at base + k * (4 or 8). */
+export interface View { base: number; type: 'i32' | 'f32' | 'f64' }
+/** What an expression can refer to. */
+export interface ExprEnv {
+  vars(name: string): Variable | undefined;
+  view?(name: string): View | undefined;
+  /** Emit the branch to the slow exit that replaces a runtime call, `depth` blocks inside the
+   * expression's position (absent: such calls are refused). */
+  slow?(c: Code, depth: number): void;
+  /** A runtime call the region makes for real (an imported function), or null if `name` is not one;
+   * its arguments after `cpu` are int32 values. */
+  call?(name: string, args: Compiled[]): Compiled | null;
+}
 
 const LIMIT = 2 ** 53;
 const I32_MIN = -(2 ** 31), I32_MAX = 2 ** 31 - 1, U32_MAX = 2 ** 32 - 1;
@@ -43,9 +65,12 @@ type Node =
   | { t: 'imul'; a: Node; b: Node }
   | { t: 'floor'; a: Node }
   | { t: 'bitcount'; op: 'ctz' | 'clz'; a: Node; b: Node }
-  | { t: 'bitcount32'; op: 'i32.clz' | 'i32.popcnt'; a: Node };
+  | { t: 'bitcount32'; op: 'i32.clz' | 'i32.popcnt'; a: Node }
+  | { t: 'index'; name: string; i: Node }
+  | { t: 'math'; fn: 'sqrt' | 'abs' | 'fround'; a: Node }
+  | { t: 'call'; name: string; args: Node[] };
 
-const TOKEN = /\s*(0[xX][0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*|>>>|===|!==|<<|>>|<=|>=|&&|\|\||[-+*/%&|^~!<>?:(),])/y;
+const TOKEN = /\s*(0[xX][0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*|>>>|===|!==|<<|>>|<=|>=|&&|\|\||[-+*/%&|^~!<>?:(),[\]])/y;
 
 const TRAILING_SPACE = /\s*$/y;
 
@@ -87,8 +112,16 @@ function parse(src: string): Node {
     if (t === '!' || t === '~' || t === '-' || t === '+') return { t: 'un', op: t, a: primary() };
     if (/^[0-9]/.test(t)) {
       const v = Number(t);
-      if (!Number.isSafeInteger(v)) throw new Unsupported(`non-integer literal ${t}`);
+      if (!Number.isFinite(v)) throw new Unsupported(`literal ${t}`);
       return { t: 'num', v };
+    }
+    if (t === 'Math.sqrt' || t === 'Math.abs' || t === 'Math.fround') {
+      take('('); const a = ternary(); take(')');
+      return { t: 'math', fn: t.slice(5) as 'sqrt' | 'abs' | 'fround', a };
+    }
+    if (/^[A-Za-z_$][\w$.]*$/.test(t) && peek() === '[') {
+      take('['); const i = ternary(); take(']');
+      return { t: 'index', name: t, i };
     }
     if (t === 'Math.imul') { take('('); const a = ternary(); take(','); const b = ternary(); take(')'); return { t: 'imul', a, b }; }
     if (t === 'Math.floor') { take('('); const a = ternary(); take(')'); return { t: 'floor', a }; }
@@ -99,6 +132,14 @@ function parse(src: string): Node {
     if (t === 'rt.ctz64' || t === 'rt.clz64') {
       take('('); const a = ternary(); take(','); const b = ternary(); take(')');
       return { t: 'bitcount', op: t === 'rt.ctz64' ? 'ctz' : 'clz', a, b };
+    }
+    if (t.startsWith('rt.') && peek() === '(') {
+      // Another runtime function: compiled as a call of an imported function or as the slow exit.
+      take('(');
+      const args: Node[] = [];
+      if (peek() !== ')') { args.push(ternary()); while (peek() === ',') { take(','); args.push(ternary()); } }
+      take(')');
+      return { t: 'call', name: t, args };
     }
     if (/^[A-Za-z_$][\w$]*$/.test(t) && peek() !== '(' && peek() !== '[') return { t: 'var', name: t };
     throw new Unsupported(`unsupported operand '${t}'`);
@@ -132,46 +173,85 @@ function parse(src: string): Node {
 const isPow2 = (v: number) => Number.isSafeInteger(v) && v > 0 && 2 ** Math.round(Math.log2(v)) === v;
 
 const range = (kind: Kind): [number, number] =>
-  kind === 'i32' ? [I32_MIN, I32_MAX] : kind === 'u32' ? [0, U32_MAX] : kind === 'bool' ? [0, 1] : [-LIMIT, LIMIT];
+  kind === 'i32' ? [I32_MIN, I32_MAX] : kind === 'u32' ? [0, U32_MAX] : kind === 'bool' ? [0, 1]
+    : kind === 'int' ? [-LIMIT, LIMIT] : [-Infinity, Infinity];
 
 /** The exact value as an i64. */
 function asI64(x: Compiled, c: Code): void {
+  if (x.kind === 'f64') throw new Unsupported('a double as an integer');
   x.emit(c);
   if (x.kind === 'i32') c.op('i64.extend_i32_s');
   else if (x.kind === 'u32' || x.kind === 'bool') c.op('i64.extend_i32_u');
 }
 /** ToInt32 of the value, as an i32 (its low 32 bits). */
 function asBits(x: Compiled, c: Code): void {
+  if (x.kind === 'f64') throw new Unsupported('ToInt32 of a double');
   x.emit(c);
   if (x.kind === 'int') c.op('i32.wrap_i64');
 }
-/** JavaScript truthiness as an i32 0/1 (numbers here are never NaN). */
+/** The value as a double: integers convert exactly (they are within 2^53), but not one that may be -0. */
+function asF64(x: Compiled, c: Code): void {
+  x.emit(c);
+  if (x.kind === 'f64') return;
+  if (x.negz) throw new Unsupported('an integer that may be -0 as a double');
+  c.op(x.kind === 'i32' ? 'f64.convert_i32_s' : x.kind === 'int' ? 'f64.convert_i64_s' : 'f64.convert_i32_u');
+}
+/** JavaScript truthiness as an i32 0/1. */
 function asTruth(x: Compiled, c: Code): void {
   if (x.kind === 'bool') { x.emit(c); return; }
   if (x.kind === 'int') { x.emit(c); c.op('i64.eqz').op('i32.eqz'); return; }
+  // A double is falsy when zero or NaN (x === x fails only for NaN); the expression is pure.
+  if (x.kind === 'f64') { x.emit(c); c.f64(0).op('f64.ne'); x.emit(c); x.emit(c); c.op('f64.eq').op('i32.and'); return; }
   x.emit(c); c.op('i32.eqz').op('i32.eqz');
 }
 
-function exact(kind: 'int', min: number, max: number, emit: (c: Code) => void): Compiled {
+function exact(kind: 'int', min: number, max: number, emit: (c: Code) => void, negz = false): Compiled {
   if (min < -LIMIT || max > LIMIT) throw new Unsupported(`result not exact in a double [${min}, ${max}]`);
-  return { kind, min, max, emit };
+  return { kind, min, max, emit, negz };
 }
+function double(emit: (c: Code) => void): Compiled { return { kind: 'f64', min: -Infinity, max: Infinity, emit }; }
+const BOOL = (emit: (c: Code) => void): Compiled => ({ kind: 'bool', min: 0, max: 1, emit });
+const mayBeZero = (x: Compiled) => x.min <= 0 && x.max >= 0;
 
 function literal(v: number): Compiled {
+  if (!Number.isSafeInteger(v)) return double((c) => c.f64(v));
   if (v >= I32_MIN && v <= I32_MAX) return { kind: 'i32', min: v, max: v, emit: (c) => c.i32(v) };
   if (v >= 0 && v <= U32_MAX) return { kind: 'u32', min: v, max: v, emit: (c) => c.i32(v | 0) };
   return exact('int', v, v, (c) => c.i64(v % 2 ** 32 | 0, Math.floor(v / 2 ** 32) | 0));
 }
 
-function compileNode(n: Node, vars: (name: string) => Variable | undefined): Compiled {
-  const sub = (m: Node) => compileNode(m, vars);
+interface Ctx { env: ExprEnv; /** Blocks the expression's code has open at the point being emitted. */ depth: number }
+
+function compileNode(n: Node, x: Ctx): Compiled {
+  const sub = (m: Node) => compileNode(m, x);
   switch (n.t) {
     case 'num': return literal(n.v);
     case 'var': {
-      const v = vars(n.name);
+      const v = x.env.vars(n.name);
       if (!v) throw new Unsupported(`unknown variable ${n.name}`);
       const [min, max] = v.min !== undefined && v.max !== undefined ? [v.min, v.max] : range(v.kind);
-      return { kind: v.kind, min, max, emit: (c) => c.get(v.local) };
+      return { kind: v.kind, min, max, negz: v.negz, emit: (c) => c.get(v.local) };
+    }
+    case 'index': {
+      const view = x.env.view?.(n.name);
+      if (!view) throw new Unsupported(`state outside the register locals: '${n.name}'`);
+      const i = sub(n.i);
+      if (i.kind === 'f64' || i.min !== i.max || i.min < 0) throw new Unsupported(`${n.name} by a computed index`);
+      if (view.type === 'i32') return { kind: 'i32', min: I32_MIN, max: I32_MAX, emit: (c) => c.i32(view.base + 4 * i.min).mem('i32.load', 2) };
+      if (view.type === 'f64') return double((c) => c.i32(view.base + 8 * i.min).mem('f64.load', 3));
+      return double((c) => c.i32(view.base + 4 * i.min).mem('f32.load', 2).op('f64.promote_f32'));
+    }
+    case 'math': {
+      const a = sub(n.a);
+      if (n.fn === 'sqrt') return double((c) => { asF64(a, c); c.op('f64.sqrt'); });
+      if (n.fn === 'abs') return double((c) => { asF64(a, c); c.op('f64.abs'); });
+      // Math.fround: the nearest float (ties to even), as a double: f32.demote_f64 rounds the same way.
+      return double((c) => { asF64(a, c); c.op('f32.demote_f64').op('f64.promote_f32'); });
+    }
+    case 'call': {
+      const r = callOut(n, x);
+      if (!r) throw new Unsupported(`runtime call '${n.name}'`);
+      return r;
     }
     case 'imul': {
       const a = sub(n.a), b = sub(n.b);
@@ -183,7 +263,8 @@ function compileNode(n: Node, vars: (name: string) => Variable | undefined): Com
       const d = n.a;
       if (d.t !== 'bin' || d.op !== '/' || d.b.t !== 'num' || !isPow2(d.b.v)) throw new Unsupported('Math.floor of other than x / 2^k');
       const a = sub(d.a), k = Math.log2(d.b.v);
-      return exact('int', Math.floor(a.min / d.b.v), Math.floor(a.max / d.b.v), (c) => { asI64(a, c); c.i64(k, 0).op('i64.shr_s'); });
+      if (a.kind === 'f64') throw new Unsupported('Math.floor of a double');
+      return exact('int', Math.floor(a.min / d.b.v), Math.floor(a.max / d.b.v), (c) => { asI64(a, c); c.i64(k, 0).op('i64.shr_s'); }, a.negz);
     }
     case 'bitcount': {
       // The runtime's ctz64/clz64 (semantics/prims.ts) of the 64-bit value hi:lo, 64 for zero: what
@@ -203,44 +284,112 @@ function compileNode(n: Node, vars: (name: string) => Variable | undefined): Com
       const a = sub(n.a);
       return { kind: 'i32', min: 0, max: 32, emit: (c) => { asBits(a, c); c.op(n.op); } };
     }
-    case 'cond': {
-      const q = sub(n.c), a = sub(n.a), b = sub(n.b);
-      const min = Math.min(a.min, b.min), max = Math.max(a.max, b.max);
-      if (a.kind === b.kind && a.kind !== 'int') {
-        return { kind: a.kind, min, max, emit: (c) => { a.emit(c); b.emit(c); asTruth(q, c); c.op('select'); } };
-      }
-      if ((a.kind === 'bool') !== (b.kind === 'bool')) throw new Unsupported('conditional mixes booleans and numbers');
-      return exact('int', min, max, (c) => { asI64(a, c); asI64(b, c); asTruth(q, c); c.op('select'); });
-    }
+    case 'cond': return conditional(n, x);
     case 'un': {
       const a = sub(n.a);
+      if (a.kind === 'f64') {
+        if (n.op === '-') return double((c) => { a.emit(c); c.op('f64.neg'); });
+        if (n.op === '+') return a;
+        if (n.op === '!') return BOOL((c) => { asTruth(a, c); c.op('i32.eqz'); });
+        throw new Unsupported(`${n.op} of a double`);
+      }
       switch (n.op) {
-        case '!': return { kind: 'bool', min: 0, max: 1, emit: (c) => { asTruth(a, c); c.op('i32.eqz'); } };
+        case '!': return BOOL((c) => { asTruth(a, c); c.op('i32.eqz'); });
         case '~': return { kind: 'i32', min: I32_MIN, max: I32_MAX, emit: (c) => { asBits(a, c); c.i32(-1).op('i32.xor'); } };
         case '+': if (a.kind === 'bool') throw new Unsupported('unary + of a boolean'); return a;
-        default: return exact('int', -a.max, -a.min, (c) => { c.i64(0, 0); asI64(a, c); c.op('i64.sub'); });
+        default: return exact('int', -a.max, -a.min, (c) => { c.i64(0, 0); asI64(a, c); c.op('i64.sub'); }, mayBeZero(a));
       }
     }
     case 'bin': return binaryOp(n.op, sub(n.a), sub(n.b));
   }
 }
 
+/** A call of an imported runtime function (ExprEnv.call), or null. The first argument must be `cpu`. */
+function callOut(n: Extract<Node, { t: 'call' }>, x: Ctx): Compiled | null {
+  if (!x.env.call || n.args.length === 0 || n.args[0].t !== 'var' || n.args[0].name !== 'cpu') return null;
+  const r = x.env.call(n.name, n.args.slice(1).map((a) => compileNode(a, x)));
+  return r && { ...r, fx: true };
+}
+
+/** c ? a : b. Pure arms: `select` evaluates both. An arm that calls out runs only when chosen, under
+ * an `if`; an arm that is a runtime call the region cannot make becomes the slow exit. */
+function conditional(n: Extract<Node, { t: 'cond' }>, x: Ctx): Compiled {
+  const q = compileNode(n.c, x);
+  const callA = n.a.t === 'call' && !callOut(n.a, x), callB = n.b.t === 'call' && !callOut(n.b, x);
+  if (callA || callB) {
+    if (callA && callB) throw new Unsupported('runtime calls in both arms');
+    const slow = x.env.slow;
+    if (!slow) throw new Unsupported(`runtime call '${((callA ? n.a : n.b) as { name: string }).name}'`);
+    const v = compileNode(callA ? n.b : n.a, x);
+    const vt = valTypeOf(v.kind);
+    return {
+      ...v,
+      emit: (c) => {
+        asTruth(q, c);
+        if (callA) c.op('i32.eqz');
+        c.begin('if', vt);
+        v.emit(c);
+        c.op('else');
+        x.depth++; slow(c, x.depth); x.depth--;
+        c.end();
+      },
+    };
+  }
+  const a = compileNode(n.a, x), b = compileNode(n.b, x);
+  const negz = !!(a.negz || b.negz);
+  if (a.fx || b.fx) {
+    // Only the chosen arm runs: an if with a result of the arms' common type.
+    if (a.kind !== b.kind || a.kind === 'int') throw new Unsupported('conditional with a call and mixed kinds');
+    return {
+      kind: a.kind, min: Math.min(a.min, b.min), max: Math.max(a.max, b.max), negz, fx: true,
+      emit: (c) => { asTruth(q, c); c.begin('if', valTypeOf(a.kind)); x.depth++; a.emit(c); c.op('else'); b.emit(c); x.depth--; c.end(); },
+    };
+  }
+  if (a.kind === 'f64' || b.kind === 'f64') {
+    if (a.kind === 'bool' || b.kind === 'bool') throw new Unsupported('conditional mixes booleans and numbers');
+    return double((c) => { asF64(a, c); asF64(b, c); asTruth(q, c); c.op('select'); });
+  }
+  const min = Math.min(a.min, b.min), max = Math.max(a.max, b.max);
+  if (a.kind === b.kind && a.kind !== 'int') {
+    return { kind: a.kind, min, max, negz, emit: (c) => { a.emit(c); b.emit(c); asTruth(q, c); c.op('select'); } };
+  }
+  if ((a.kind === 'bool') !== (b.kind === 'bool')) throw new Unsupported('conditional mixes booleans and numbers');
+  return exact('int', min, max, (c) => { asI64(a, c); asI64(b, c); asTruth(q, c); c.op('select'); }, negz);
+}
+
+const F64_COMPARE = { '<': 'f64.lt', '>': 'f64.gt', '<=': 'f64.le', '>=': 'f64.ge', '===': 'f64.eq', '!==': 'f64.ne' } as const;
+const F64_ARITH = { '+': 'f64.add', '-': 'f64.sub', '*': 'f64.mul', '/': 'f64.div' } as const;
+
 function binaryOp(op: string, a: Compiled, b: Compiled): Compiled {
+  if (a.kind === 'f64' || b.kind === 'f64' || op === '/') {
+    // JS arithmetic on doubles (and a / b of integers, which is a double) is IEEE 754 binary64.
+    if (a.kind === 'bool' || b.kind === 'bool') throw new Unsupported(`${op} of a boolean and a double`);
+    if (op in F64_ARITH) { const name = F64_ARITH[op as keyof typeof F64_ARITH]; return double((c) => { asF64(a, c); asF64(b, c); c.op(name); }); }
+    if (op in F64_COMPARE) {
+      // -0 === 0 and -0 < x compare as zero does: the sign of an integer zero cannot matter here.
+      const name = F64_COMPARE[op as keyof typeof F64_COMPARE];
+      const conv = (v: Compiled, c: Code) => (v.kind === 'f64' ? v.emit(c) : asF64({ ...v, negz: false }, c));
+      return BOOL((c) => { conv(a, c); conv(b, c); c.op(name); });
+    }
+    throw new Unsupported(`operator ${op} on a double`);
+  }
   const i32Op = (name: 'i32.and' | 'i32.or' | 'i32.xor' | 'i32.shl' | 'i32.shr_s', min = I32_MIN, max = I32_MAX): Compiled =>
     ({ kind: 'i32', min, max, emit: (c) => { asBits(a, c); asBits(b, c); c.op(name); } });
   const shiftCount = b.min === b.max ? b.min & 31 : null;
   switch (op) {
-    case '+': return exact('int', a.min + b.min, a.max + b.max, (c) => { asI64(a, c); asI64(b, c); c.op('i64.add'); });
-    case '-': return exact('int', a.min - b.max, a.max - b.min, (c) => { asI64(a, c); asI64(b, c); c.op('i64.sub'); });
+    case '+': return exact('int', a.min + b.min, a.max + b.max, (c) => { asI64(a, c); asI64(b, c); c.op('i64.add'); }, !!(a.negz && b.negz));
+    case '-': return exact('int', a.min - b.max, a.max - b.min, (c) => { asI64(a, c); asI64(b, c); c.op('i64.sub'); }, !!a.negz);
     case '*': {
       const p = [a.min * b.min, a.min * b.max, a.max * b.min, a.max * b.max];
-      return exact('int', Math.min(...p), Math.max(...p), (c) => { asI64(a, c); asI64(b, c); c.op('i64.mul'); });
+      // A zero times a negative number is -0 in JS.
+      const negz = ((mayBeZero(a) || !!a.negz) && (b.min < 0 || !!a.negz)) || ((mayBeZero(b) || !!b.negz) && (a.min < 0 || !!b.negz));
+      return exact('int', Math.min(...p), Math.max(...p), (c) => { asI64(a, c); asI64(b, c); c.op('i64.mul'); }, negz);
     }
     case '%': {
-      // x % 2^k with the dividend's sign, as JS: i64.rem_s of the exact integer.
+      // x % 2^k with the dividend's sign, as JS: i64.rem_s of the exact integer (-4 % 2 is -0).
       if (b.min !== b.max || !isPow2(b.min)) throw new Unsupported('% by other than 2^k');
       const m = b.min - 1;
-      return exact('int', a.min < 0 ? -m : 0, a.max > 0 ? m : 0, (c) => { asI64(a, c); asI64(b, c); c.op('i64.rem_s'); });
+      return exact('int', a.min < 0 ? -m : 0, a.max > 0 ? m : 0, (c) => { asI64(a, c); asI64(b, c); c.op('i64.rem_s'); }, a.min < 0 || !!a.negz);
     }
     case '&': {
       // A non-negative mask bounds the result (x & 0xffff is in [0, 0xffff]).
@@ -259,29 +408,32 @@ function binaryOp(op: string, a: Compiled, b: Compiled): Compiled {
     case '===': case '!==': {
       if ((a.kind === 'bool') !== (b.kind === 'bool')) throw new Unsupported('=== between a boolean and a number');
       const name = op === '===' ? 'eq' : 'ne';
-      if (a.kind === 'bool') return { kind: 'bool', min: 0, max: 1, emit: (c) => { a.emit(c); b.emit(c); c.op(`i32.${name}`); } };
-      return { kind: 'bool', min: 0, max: 1, emit: (c) => { asI64(a, c); asI64(b, c); c.op(`i64.${name}`); } };
+      if (a.kind === 'bool') return BOOL((c) => { a.emit(c); b.emit(c); c.op(`i32.${name}`); });
+      return BOOL((c) => { asI64(a, c); asI64(b, c); c.op(`i64.${name}`); });
     }
     case '<': case '>': case '<=': case '>=': {
       const name = ({ '<': 'lt_s', '>': 'gt_s', '<=': 'le_s', '>=': 'ge_s' } as const)[op];
-      return { kind: 'bool', min: 0, max: 1, emit: (c) => { asI64(a, c); asI64(b, c); c.op(`i64.${name}`); } };
+      return BOOL((c) => { asI64(a, c); asI64(b, c); c.op(`i64.${name}`); });
     }
     case '&&': case '||': {
-      // Both sides are pure here, so evaluating both is the same as short-circuiting; JS returns an
-      // operand, which is a boolean only when both are.
-      if (a.kind !== 'bool' || b.kind !== 'bool') throw new Unsupported(`${op} of non-booleans`);
-      return { kind: 'bool', min: 0, max: 1, emit: (c) => { a.emit(c); b.emit(c); c.op(op === '&&' ? 'i32.and' : 'i32.or'); } };
+      // Evaluating both sides is short-circuiting when the right one is pure. JS returns an operand:
+      // a || b is a ? a : b, a && b is a ? b : a (numbers of one kind: a select on a's truth).
+      if (b.fx || (a.fx && a.kind !== 'bool')) throw new Unsupported(`${op} with a call`);
+      if (a.kind === 'bool' && b.kind === 'bool') return BOOL((c) => { a.emit(c); b.emit(c); c.op(op === '&&' ? 'i32.and' : 'i32.or'); });
+      if (a.kind !== b.kind || a.kind === 'bool' || a.kind === 'int') throw new Unsupported(`${op} of mixed kinds`);
+      const [t, f] = op === '||' ? [a, b] : [b, a];
+      return { kind: a.kind, min: Math.min(a.min, b.min), max: Math.max(a.max, b.max), emit: (c) => { t.emit(c); f.emit(c); asTruth(a, c); c.op('select'); } };
     }
     default: throw new Unsupported(`operator ${op}`);
   }
 }
 
-export { asBits, asI64, asTruth };
+export { asBits, asF64, asI64, asTruth };
 
-/** Compile a JS expression over the given variables. Throws Unsupported outside the subset. */
-export function compileExpr(src: string, vars: (name: string) => Variable | undefined): Compiled {
-  return compileNode(parse(src), vars);
+/** Compile a JS expression over the given variables (and views). Throws Unsupported outside the subset. */
+export function compileExpr(src: string, env: ExprEnv | ((name: string) => Variable | undefined)): Compiled {
+  return compileNode(parse(src), { env: typeof env === 'function' ? { vars: env } : env, depth: 0 });
 }
 
 /** The wasm value type a compiled expression leaves on the stack. */
-export function valTypeOf(k: Kind): ValType { return k === 'int' ? I64 : I32; }
+export function valTypeOf(k: Kind): ValType { return k === 'int' ? I64 : k === 'f64' ? F64 : I32; }

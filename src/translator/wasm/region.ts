@@ -17,7 +17,7 @@
 
 import { type EmittedRegion } from '../translate.js';
 import { Code, F64, I32, I64, ModuleBuilder, type ValType } from './encode.js';
-import { asBits, asTruth, type Compiled, compileExpr, Unsupported, type Variable } from './expr.js';
+import { asBits, asF64, asTruth, type Compiled, compileExpr, type ExprEnv, Unsupported, valTypeOf, type Variable, type View } from './expr.js';
 
 /** Byte offsets, in wasm memory, of the state a wasm region reads and writes. */
 export interface WasmLayout {
@@ -34,13 +34,34 @@ export interface WasmLayout {
   /** Pages of the memory (its fixed size), and the byte offset of guest physical address 0 in it. */
   pages: number;
   guestBase: number;
+  /** 16 bytes standing for rt.SRC (a memory operand loaded for an SSE instruction) and 16 for rt.OUT
+   * (a primitive's extra results): scratch within one instruction, never seen by JavaScript. */
+  scratch: number;
 }
 export const EXIT_CCOP = 0, EXIT_DONE = 4, EXIT_RIP = 8, EXIT_FPM = 16, EXIT_FPV = 20;
 /** Written by the dispatcher (dispatch.ts): the table slot of the region it called last, the
  * instructions the regions it ran retired (slow exit excluded), and how many regions it ran. */
-export const EXIT_SLOT = 24, EXIT_TOTAL = 28, EXIT_COUNT = 32, EXIT_BYTES = 40;
+export const EXIT_SLOT = 24, EXIT_TOTAL = 28, EXIT_COUNT = 32;
+/** RFLAGS as a region that writes it (comis) left it, and 1 in EXIT_EFLSET when it did. MXCSR as a
+ * runtime call left it (see RT_CALLS). */
+export const EXIT_EFL = 36, EXIT_EFLSET = 40, EXIT_MXCSR = 44, EXIT_BYTES = 48;
+
+/**
+ * Runtime functions a wasm region calls for real, through one imported function `rt(id, a..e)` (id:
+ * the index here; the arguments after `cpu`, up to five int32). They are the exact SSE floating-point
+ * primitives that the fast paths fall back to (fprims.ts, fconv.ts): they read and write only the xmm
+ * file (in wasm memory, where the region keeps it whenever it calls them: xmmLanes), MXCSR (the
+ * region reloads its copy from EXIT_MXCSR after the call), the scratch source operand (copied to
+ * rt.SRC before the call) and SOUT (copied back after it).
+ */
+export const RT_CALLS = ['fsd', 'fss', 'fpd', 'fps', 'fhpd', 'fhps', 'faddsubpd', 'faddsubps', 'cmpsd', 'cmpss', 'cmppd', 'cmpps',
+  'comis', 'rcpss', 'rcpps', 'cvtsd2ss', 'cvtss2sd', 'cvtpd2ps', 'cvtps2pd', 'cvtsi2sd', 'cvtsi2ss', 'cvtdq2ps', 'cvtdq2pd',
+  'cvt2si', 'cvtps2dq', 'cvtpd2dq'] as const;
+export type RtCall = (id: number, a: number, b: number, c: number, d: number, e: number) => number;
+const RT_CALL_ARGS = 5;
 
 type Stmt =
+  | { t: 'insn'; n: number }
   | { t: 'simple'; text: string }
   | { t: 'if'; cond: string; then: Stmt[]; else: Stmt[] | null }
   | { t: 'block'; body: Stmt[] };
@@ -49,10 +70,19 @@ type Stmt =
 
 function parseStatements(src: string): Stmt[] {
   let p = 0;
+  /** Instruction markers seen by ws(), for list() to emit in order. */
+  const pending: Stmt[] = [];
   const ws = () => {
     for (;;) {
       for (let ch = src.charCodeAt(p); ch === 32 || ch === 10 || ch === 9 || ch === 13; ch = src.charCodeAt(p)) p++;
-      if (src.startsWith('//', p)) { while (p < src.length && src[p] !== '\n') p++; continue; }
+      if (src.startsWith('//', p)) {
+        const start = p;
+        while (p < src.length && src[p] !== '\n') p++;
+        // `// insn N at ...` starts instruction N (its statements follow).
+        const m = /^\/\/ insn (\d+) /.exec(src.slice(start, p));
+        if (m) pending.push({ t: 'insn', n: Number(m[1]) });
+        continue;
+      }
       return;
     }
   };
@@ -106,6 +136,7 @@ function parseStatements(src: string): Stmt[] {
     const out: Stmt[] = [];
     for (;;) {
       ws();
+      while (pending.length) out.push(pending.shift()!);
       if (p >= src.length || src[p] === end) return out;
       const s = statement();
       if (s.t !== 'simple' || s.text !== '') out.push(s);
@@ -119,18 +150,28 @@ function parseStatements(src: string): Stmt[] {
 // ---- code generation ----------------------------------------------------------------------------
 
 /**
- * The Cpu fields a region may read but never changes, and the parameter names they become: the FS/GS
- * bases (only helpers change them) and RFLAGS, read for its control bits (DF for string instructions:
- * Emitter.controlFlag; those are always current in cpu.eflags). A region that writes cpu.eflags is
- * refused, so a read never sees a value the region should have changed.
+ * The Cpu fields a region may read, and the parameter names they become: the FS/GS bases (only helpers
+ * change them), RFLAGS (read for its control bits, DF for string instructions: Emitter.controlFlag,
+ * always current in cpu.eflags; and written whole by comis, after which the region reads its status
+ * bits: the parameter local holds the value, and the exits hand it back through EXIT_EFL), and MXCSR
+ * (read by the SSE fast paths; a region that writes it is refused).
  */
 const SEGMENT_FIELDS: Record<string, string> = {
   'cpu.fsBaseLo': 'fsbl', 'cpu.fsBaseHi': 'fsbh', 'cpu.gsBaseLo': 'gsbl', 'cpu.gsBaseHi': 'gsbh', 'cpu.eflags': 'efl',
+  'cpu.mxcsr': 'mxcsr',
 };
 const SEGMENT_PARAMS = Object.values(SEGMENT_FIELDS);
 /** A region function's parameters (all i32: SEGMENT_FIELDS in order); it returns an i32. */
 export const REGION_PARAMS = SEGMENT_PARAMS.length;
 const LOAD = /^M\.rd(8|16|32|64|128)\((.*)\)$/;
+/** `view[k] = e` for the typed views of RegionCompiler.views. */
+const VIEW_STORE = /^(cpu\.xmm(?:F64|F32)?|rt\.SRC(?:F64|F32)?|rt\.OUT)\[(\d+)\]\s*=(?!=)\s*(.*)$/s;
+/** The 64-bit shift and 64x64 -> 128 multiply primitives (semantics/prims.ts), compiled to i64 code. */
+const WIDE = /^(let\s+)?(?:([A-Za-z_$][\w$]*)\s*=\s*)?rt\.(shl64|shr64|sar64|mulu64|muls64)\((.*)\)$/s;
+/** A runtime call the back end does not compile (it becomes the slow exit where that is allowed). */
+const RUNTIME_CALL = /\brt\.(?!(?:ctz64|clz64|popcnt32)\()\w+\(/;
+/** Locals of the region's control flow, not guest state. */
+const CONTROL_LOCALS = new Set(['k', 'done', 'pc', 'xr', 'xn']);
 const STORE = /^M\.wr(8|16|32|64|128)\((.*)\)$/;
 const RIP_SPLIT = /^\(?\s*(\w+) \* 4294967296 \+ \((\w+) >>> 0\)\s*\)?$/;
 
@@ -165,6 +206,15 @@ class RegionCompiler {
   private readonly entry: number;
   /** The value words of a store (evaluated before its address). */
   private readonly values: number[] = [];
+  /** Typed views of wasm memory that the region's text indexes (the xmm file, the scratch slots). */
+  private readonly views: Record<string, View>;
+  /** The instruction being compiled (`// insn N`), and whether it has changed guest state yet (a
+   * runtime call can become the slow exit only before that: the interpreter redoes the instruction). */
+  private insn = 0;
+  private committed = false;
+  private readonly env: ExprEnv;
+  /** Scratch i64 locals (64-bit shifts and products). */
+  private readonly wides: number[] = [];
 
   constructor(private readonly L: WasmLayout) {
     // Parameters (wasm locals 0..4, SEGMENT_FIELDS): the FS and GS bases and RFLAGS, which the region
@@ -178,12 +228,48 @@ class RegionCompiler {
     this.tlb = this.local(I32);
     this.addrLo = this.local(I32); this.addrHi = this.local(I32); this.entry = this.local(I32);
     for (let k = 0; k < 4; k++) this.values.push(this.local(I32));
+    for (let k = 0; k < 8; k++) this.wides.push(this.local(I64));
+    const x = L.xmm, sc = L.scratch;
+    this.views = {
+      'cpu.xmm': { base: x, type: 'i32' }, 'cpu.xmmF64': { base: x, type: 'f64' }, 'cpu.xmmF32': { base: x, type: 'f32' },
+      'rt.SRC': { base: sc, type: 'i32' }, 'rt.SRCF64': { base: sc, type: 'f64' }, 'rt.SRCF32': { base: sc, type: 'f32' },
+      'rt.OUT': { base: sc + 16, type: 'i32' }, 'rt.SOUT': { base: sc + 32, type: 'i32' },
+    };
+    this.env = {
+      vars: (name) => this.vars.get(name),
+      view: (name) => this.views[name],
+      slow: (c, depth) => this.slowExit(c, depth),
+      call: (name, a) => {
+        const id = (RT_CALLS as readonly string[]).indexOf(name.slice(3));
+        if (!name.startsWith('rt.') || id < 0) return null;
+        if (a.length > RT_CALL_ARGS) throw new Unsupported(`${name} arguments`);
+        return {
+          kind: 'i32', min: -(2 ** 31), max: 2 ** 31 - 1,
+          emit: (c) => {
+            c.i32(id);
+            for (const v of a) asBits(v, c);
+            for (let k = a.length; k < RT_CALL_ARGS; k++) c.i32(0);
+            c.opU('call', 0);
+            // MXCSR as the primitive left it (sticky flags), for the rest of the region.
+            c.i32(L.exit + EXIT_MXCSR).mem('i32.load', 2).set(this.localOf('mxcsr'));
+            this.committed = true;
+          },
+        };
+      },
+    };
+  }
+
+  /** Leave by the slow exit at the current instruction (k = insn), `depth` blocks inside the current
+   * position. Only while the instruction has changed nothing: the interpreter runs all of it. */
+  private slowExit(c: Code, depth = 0): void {
+    if (this.committed) throw new Unsupported('runtime call after the instruction changed state');
+    c.i32(this.insn).set(this.localOf('k')).opU('br', this.depthOf('slow') + depth);
   }
 
   local(t: ValType): number { this.locals.push(t); return SEGMENT_PARAMS.length + this.locals.length - 1; }
   declare(name: string, kind: Variable['kind'], min?: number, max?: number): Variable {
     if (this.vars.has(name)) throw new Unsupported(`${name} declared twice`);
-    const v: Variable = { local: this.local(kind === 'int' ? I64 : I32), kind, min, max };
+    const v: Variable = { local: this.local(valTypeOf(kind)), kind, min, max };
     this.vars.set(name, v);
     return v;
   }
@@ -195,7 +281,7 @@ class RegionCompiler {
     if (!v) throw new Error(`no variable ${name}`);
     return v.local;
   }
-  expr(text: string): Compiled { return compileExpr(text, this.lookup); }
+  expr(text: string): Compiled { return compileExpr(text, this.env); }
   depthOf(label: string): number {
     for (let k = this.labels.length - 1; k >= 0; k--) if (this.labels[k] === label) return this.labels.length - 1 - k;
     throw new Error(`no enclosing ${label}`);
@@ -206,12 +292,27 @@ class RegionCompiler {
   statements(list: Stmt[]): void { for (const s of list) this.statement(s); }
 
   private statement(s: Stmt): void {
+    if (s.t === 'insn') { this.insn = s.n; this.committed = false; return; }
     if (s.t === 'block') { this.statements(s.body); return; }
     if (s.t === 'if') {
-      asTruth(this.expr(s.cond), this.code);
+      // `if (rt.f(...) !== 0) throw`: the exact primitive of an SSE fast path's slow side (it may set
+      // MXCSR flags or fault): the interpreter runs the instruction instead.
+      let cond: Compiled;
+      try {
+        cond = this.expr(s.cond);
+      } catch (e) {
+        if (!(e instanceof Unsupported) || !RUNTIME_CALL.test(s.cond) || s.else || s.then.length !== 1 || s.then[0].t !== 'simple' || !s.then[0].text.startsWith('throw ')) throw e;
+        this.slowExit(this.code);
+        return;
+      }
+      asTruth(cond, this.code);
       this.begin('if', null);
+      const before = this.committed;
       this.statements(s.then);
+      const afterThen = this.committed;
+      this.committed = before;
       if (s.else) { this.code.op('else'); this.statements(s.else); }
+      this.committed ||= afterThen;
       this.end();
       return;
     }
@@ -219,11 +320,23 @@ class RegionCompiler {
     if (text === 'continue region') { this.code.opU('br', this.depthOf('top')); return; }
     if (text === 'break region') { this.code.opU('br', this.depthOf('exit')); return; }
     if (text.startsWith('throw ')) { this.code.opU('br', this.depthOf('slow')); return; }
+    if (text === 'cpu.ccOp = 0') {
+      // RFLAGS now holds the status flags (comis): what the exit's ccOp slot says unless a later
+      // flag producer of the region overwrites it.
+      this.code.i32(this.L.exit + EXIT_CCOP).i32(0).mem('i32.store', 2);
+      this.committed = true;
+      return;
+    }
     let m = STORE.exec(text);
-    if (m) { this.store(Number(m[1]) / 8, args(m[2])); return; }
+    if (m) { this.store(Number(m[1]) / 8, args(m[2])); this.committed = true; return; }
+    m = VIEW_STORE.exec(text);
+    if (m) { this.viewStore(m[1], Number(m[2]), m[3]); return; }
+    m = WIDE.exec(text);
+    if (m) { this.wide(m[1], m[2], m[3], args(m[4])); return; }
     m = /^(let\s+)?([A-Za-z_$][\w$]*|cpu\.rip)\s*((?:[-+&|^]|<<|>>>?)?=)\s*(.*)$/s.exec(text);
     if (!m) throw new Unsupported(`statement '${text.slice(0, 40)}'`);
     const [, isLet, name, op, rhs0] = m;
+    if (!isLet && !CONTROL_LOCALS.has(name) && !/^t\d+_\d+$/.test(name)) this.committed = true;
     // x op= e is x = x op (e) (done += n is kept apart: its range is checked below).
     const rhs = op.length > 1 && op !== '+=' ? `${name} ${op.slice(0, -1)} (${rhs0})` : rhs0;
     if (name === 'cpu.rip') { this.rip(rhs); return; }
@@ -260,6 +373,7 @@ class RegionCompiler {
     const e = this.expr(rhs);
     if (isLet) {
       const v = this.declare(name, e.kind, e.min, e.max);
+      v.negz = e.negz;
       e.emit(this.code); this.code.set(v.local);
       return;
     }
@@ -269,12 +383,68 @@ class RegionCompiler {
     if (v.min !== undefined && v.max !== undefined && (e.min < v.min || e.max > v.max)) throw new Unsupported(`${name} leaves its range`);
     if (v.kind === 'i32') {
       // The variable keeps JS's value only if the new value is an int32 number.
-      if (e.kind === 'bool' || e.min < -(2 ** 31) || e.max > 2 ** 31 - 1) throw new Unsupported(`${name} = non-int32 '${rhs}'`);
+      if (e.kind === 'bool' || e.kind === 'f64' || e.negz || e.min < -(2 ** 31) || e.max > 2 ** 31 - 1) throw new Unsupported(`${name} = non-int32 '${rhs}'`);
       asBits(e, this.code); this.code.set(v.local);
       return;
     }
     if (v.kind !== e.kind || (v.kind === 'int' && (e.min < v.min! || e.max > v.max!))) throw new Unsupported(`${name} changes kind`);
     e.emit(this.code); this.code.set(v.local);
+  }
+
+  /** `view[k] = e`: a store to the xmm file (guest state) or to a scratch slot. JS converts the value
+   * as the typed array does: ToInt32, or to a double (and then to the nearest float). */
+  private viewStore(name: string, k: number, rhs: string): void {
+    const view = this.views[name], c = this.code, e = this.expr(rhs);
+    if (view.type === 'i32') { c.i32(view.base + 4 * k); asBits(e, c); c.mem('i32.store', 2); }
+    else if (view.type === 'f64') { c.i32(view.base + 8 * k); asF64(e, c); c.mem('f64.store', 3); }
+    else { c.i32(view.base + 4 * k); asF64(e, c); c.op('f32.demote_f64').mem('f32.store', 2); }
+    if (!name.startsWith('rt.')) this.committed = true;
+  }
+
+  /**
+   * rt.shl64/shr64/sar64(lo, hi, n) (the low half; OUT[1] the high half) and rt.mulu64/muls64(alo, ahi,
+   * blo, bhi) (the 128-bit product in OUT[0..3]), as i64 operations on the same values.
+   */
+  private wide(isLet: string | undefined, name: string | undefined, fn: string, a: string[]): void {
+    const c = this.code, [W0, W1, W2, W3, W4, W5, W6, W7] = this.wides, out = this.L.scratch + 16;
+    const pair = (lo: string, hi: string) => {
+      asBits(this.expr(lo), c); c.op('i64.extend_i32_u');
+      asBits(this.expr(hi), c); c.op('i64.extend_i32_u').i64(32, 0).op('i64.shl').op('i64.or');
+    };
+    if (fn.endsWith('64') && fn.startsWith('s') && fn !== 'muls64') {
+      if (a.length !== 3 || !isLet || !name) throw new Unsupported(`rt.${fn} form`);
+      const n = this.expr(a[2]);
+      // The primitives take counts 0..63 (callers mask); wasm shifts count mod 64.
+      if (n.kind === 'f64' || n.min < 0 || n.max > 63) throw new Unsupported(`rt.${fn} count range`);
+      pair(a[0], a[1]);
+      asBits(n, c); c.op('i64.extend_i32_u').op(fn === 'shl64' ? 'i64.shl' : fn === 'shr64' ? 'i64.shr_u' : 'i64.shr_s').set(W0);
+      c.i32(out + 4).get(W0).i64(32, 0).op('i64.shr_u').op('i32.wrap_i64').mem('i32.store', 2);
+      c.get(W0).op('i32.wrap_i64').set(this.declare(name, 'i32').local);
+      return;
+    }
+    if (a.length !== 4 || isLet || name) throw new Unsupported(`rt.${fn} form`);
+    pair(a[0], a[1]); c.set(W0);
+    pair(a[2], a[3]); c.set(W1);
+    c.i32(out).get(W0).get(W1).op('i64.mul').mem('i64.store', 3);
+    // The high 64 bits from 32x32 partial products (each below 2^64): a = a1:a0, b = b1:b0.
+    c.get(W0).i64(-1, 0).op('i64.and').set(W2); // a0
+    c.get(W0).i64(32, 0).op('i64.shr_u').set(W3); // a1
+    c.get(W1).i64(-1, 0).op('i64.and').set(W4); // b0
+    c.get(W1).i64(32, 0).op('i64.shr_u').set(W5); // b1
+    c.get(W2).get(W4).op('i64.mul').set(W6); // a0 b0
+    c.get(W2).get(W5).op('i64.mul').set(W7); // a0 b1
+    c.get(W3).get(W4).op('i64.mul').set(W2); // a1 b0
+    c.get(W3).get(W5).op('i64.mul').set(W3); // a1 b1
+    // mid = (a0b0 >> 32) + lo(a0b1) + lo(a1b0) < 3 * 2^32; high = a1b1 + hi(a0b1) + hi(a1b0) + (mid >> 32)
+    c.get(W6).i64(32, 0).op('i64.shr_u').get(W7).i64(-1, 0).op('i64.and').op('i64.add').get(W2).i64(-1, 0).op('i64.and').op('i64.add').set(W6);
+    c.get(W3).get(W7).i64(32, 0).op('i64.shr_u').op('i64.add').get(W2).i64(32, 0).op('i64.shr_u').op('i64.add')
+      .get(W6).i64(32, 0).op('i64.shr_u').op('i64.add').set(W3);
+    if (fn === 'muls64') {
+      // Signed: subtract b when a < 0 and a when b < 0 (mod 2^64), as muls64 does.
+      c.get(W3).get(W1).i64(0, 0).get(W0).i64(0, 0).op('i64.lt_s').op('select').op('i64.sub')
+        .get(W0).i64(0, 0).get(W1).i64(0, 0).op('i64.lt_s').op('select').op('i64.sub').set(W3);
+    }
+    c.i32(out + 8).get(W3).mem('i64.store', 3);
   }
 
   private rip(rhs: string): void {
@@ -341,9 +511,13 @@ class RegionCompiler {
     c.get(this.entry).get(this.values[0]).mem(size === 1 ? 'i32.store8' : size === 2 ? 'i32.store16' : 'i32.store', 0, g);
   }
 
-  /** Registers the region assigns (GPRs, xmm lanes) and the flag record, back to memory. */
-  writeBack(regsWritten: number[], xmmWritten: number[]): void {
+  /** Registers the region assigns (GPRs, xmm lanes, RFLAGS) and the flag record, back to memory. */
+  writeBack(regsWritten: number[], xmmWritten: number[], eflags: boolean): void {
     const c = this.code, L = this.L;
+    if (eflags) {
+      c.i32(L.exit + EXIT_EFL).get(this.localOf('efl')).mem('i32.store', 2);
+      c.i32(L.exit + EXIT_EFLSET).i32(1).mem('i32.store', 2);
+    }
     for (const n of xmmWritten) c.i32(L.xmm + 4 * n).get(this.localOf(`x${n}`)).mem('i32.store', 2);
     for (const r of regsWritten) {
       const lo = this.vars.get(`r${r}l`)!, hi = this.vars.get(`r${r}h`)!;
@@ -374,7 +548,7 @@ export interface WasmRegion {
 }
 
 /** Compile an emitted region to wasm, or throw Unsupported. */
-export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAssembly.Memory): WasmRegion {
+export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAssembly.Memory, rtCall: RtCall): WasmRegion {
   const { st, body, cases } = r;
   if (st.callsHelpers) throw new Unsupported('helper calls');
   const rc = new RegionCompiler(L);
@@ -386,13 +560,13 @@ export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAs
   const resolved = st.resolve(cases.map(({ open, close }) => body.slice(open + 1, close).join('\n')).join(CASE)).split(CASE);
   const xmm = st.xmmLocals ?? { used: [], written: [] };
   for (const n of xmm.used) rc.declare(`x${n}`, 'i32');
+  let writesEflags = false;
   const caseStmts = resolved.map((caseText) => {
-    if (/\bcpu\.eflags\s*[|&^]?=(?!=)/.test(caseText)) throw new Unsupported('writes cpu.eflags');
-    const text = caseText.replace(/\bcpu\.(?:[fg]sBase(?:Lo|Hi)|eflags)\b/g, (f) => SEGMENT_FIELDS[f]);
-    const outside = /\bcpu\.(?!rip\s*=)\w+|\bH\.|HANDLERS|CACHE|\bR\[|\bCC\[|\bX\[|\bI\[/.exec(text);
+    if (/\bcpu\.mxcsr\s*[|&^]?=(?!=)/.test(caseText)) throw new Unsupported('writes cpu.mxcsr');
+    if (/\bcpu\.eflags\s*[|&^]?=(?!=)/.test(caseText)) writesEflags = true;
+    const text = caseText.replace(/\bcpu\.(?:[fg]sBase(?:Lo|Hi)|eflags|mxcsr)\b/g, (f) => SEGMENT_FIELDS[f]);
+    const outside = /\bcpu\.(?!rip\s*=|xmm(?:F64|F32)?\[|ccOp = 0;)\w+|\bH\.|HANDLERS|CACHE|\bR\[|\bCC\[|\bX\[|\bI\[/.exec(text);
     if (outside) throw new Unsupported(`state outside the register locals: '${outside[0]}'`);
-    const call = /\brt\.(?!(?:ctz64|clz64|popcnt32)\()\w+/.exec(text.replace(/throw [^;]*;/g, ''));
-    if (call) throw new Unsupported(`runtime call '${call[0]}'`);
     return parseStatements(text);
   });
   const c = rc.code;
@@ -422,16 +596,17 @@ export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAs
   const done = rc.localOf('done');
   c.get(done).get(rc.localOf('xn')).op('i32.add').set(done);
   c.get(rc.xrLocal).get(rc.xrLocal).op('f64.eq').begin('if').i32(L.exit + EXIT_RIP).get(rc.xrLocal).mem('f64.store', 3).end();
-  rc.writeBack([...st.regsWritten], xmm.written);
+  rc.writeBack([...st.regsWritten], xmm.written, writesEflags);
   c.get(done).op('return');
   rc.end(); // slow
-  rc.writeBack([...st.regsWritten], xmm.written);
+  rc.writeBack([...st.regsWritten], xmm.written, writesEflags);
   c.i32(L.exit + EXIT_DONE).get(done).mem('i32.store', 2);
   c.i32(-1).get(rc.localOf('k')).op('i32.sub');
   const m = new ModuleBuilder();
   m.importMemory('m', 'mem', L.pages, L.pages);
+  m.importFunc('m', 'rt', m.type(new Array(1 + RT_CALL_ARGS).fill(I32), [I32]));
   m.func(m.type(SEGMENT_PARAMS.map(() => I32), [I32]), rc.localTypes, c, 'run');
   const bytes = m.bytes();
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory } });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory, rt: rtCall } });
   return { run: inst.exports.run as WasmRegion['run'], bytes: bytes.length };
 }
