@@ -6,9 +6,9 @@ import { type EmittedRegion } from '../translator/translate.js';
 import { Unsupported } from '../translator/wasm/expr.js';
 import { buildDispatcher, type Dispatch, JUMP_TABLE_BYTES, jumpTableSet } from '../translator/wasm/dispatch.js';
 import { compileRegionWasm, EXIT_BYTES, EXIT_CCOP, EXIT_COUNT, EXIT_DONE, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP, EXIT_SLOT, EXIT_TOTAL,
-  RT_CALLS, type RtCall, type WasmLayout, type WasmRegion } from '../translator/wasm/region.js';
+  type ChunkCall, RT_CALLS, type RtCall, type WasmLayout, type WasmRegion } from '../translator/wasm/region.js';
 import { type Cpu } from './cpu.js';
-import { WASM_SLOW_EXIT } from './faults.js';
+import { CODE_WRITE_TRAP, GuestFault, WASM_SLOW_EXIT } from './faults.js';
 import { addrHi, addrLo, TLB_SETS } from './mmu.js';
 import { rt } from './rt.js';
 
@@ -43,6 +43,7 @@ export class WasmBackend {
   private readonly jumpTable: Int32Array;
   private readonly dispatch: Dispatch;
   private readonly rtCall: RtCall;
+  private readonly chunk: ChunkCall;
   /** Instructions retired by the regions before the slow exit the last enter() threw. */
   retiredBeforeSlowExit = 0;
   /** Regions the last enter() ran to their end (a slow exit's region not counted). */
@@ -71,6 +72,16 @@ export class WasmBackend {
       s[EXIT_MXCSR / 4] = cpu.mxcsr; sout[0] = rt.SOUT[0]; sout[1] = rt.SOUT[1];
       return (r ?? 0) | 0;
     };
+    // Bulk chunks of rep movs/stos. A fault or a store to translated code declines the chunk: the
+    // region's element loop then reaches the same access and takes the slow exit.
+    this.chunk = (op, a, b, c, d, e, f, g) => {
+      try {
+        return op === 0 ? mmu.movsChunk(a, b, c, d, e, f, g) : mmu.stosChunk(a, b, c, d, e, f, g);
+      } catch (x) {
+        if (x instanceof GuestFault || x === CODE_WRITE_TRAP) return 0;
+        throw x;
+      }
+    };
     const jt = mem.stateAlloc(JUMP_TABLE_BYTES);
     this.jumpTable = new Int32Array(mem.buf, jt, JUMP_TABLE_BYTES / 4);
     this.jumpTable.fill(-1);
@@ -84,7 +95,7 @@ export class WasmBackend {
   compile(r: EmittedRegion): number {
     let w: WasmRegion;
     try {
-      w = compileRegionWasm(r, this.layout, this.memory, this.rtCall);
+      w = compileRegionWasm(r, this.layout, this.memory, this.rtCall, this.chunk);
     } catch (e) {
       // Unsupported: outside what the back end compiles. Anything else (V8 rejecting the module) is a
       // defect of the back end: the region still runs, as JavaScript, and --stats names the error.

@@ -46,8 +46,8 @@ export interface ExprEnv {
   /** Emit the branch to the slow exit that replaces a runtime call, `depth` blocks inside the
    * expression's position (absent: such calls are refused). */
   slow?(c: Code, depth: number): void;
-  /** A runtime call the region makes for real (an imported function), or null if `name` is not one;
-   * its arguments after `cpu` are int32 values. */
+  /** A call the region makes for real (an imported function), or null if `name` is not one; the
+   * arguments (after a runtime function's `cpu`) are int32 values. */
   call?(name: string, args: Compiled[]): Compiled | null;
 }
 
@@ -133,7 +133,7 @@ function parse(src: string): Node {
       take('('); const a = ternary(); take(','); const b = ternary(); take(')');
       return { t: 'bitcount', op: t === 'rt.ctz64' ? 'ctz' : 'clz', a, b };
     }
-    if (t.startsWith('rt.') && peek() === '(') {
+    if ((t.startsWith('rt.') || t.startsWith('M.')) && peek() === '(') {
       // Another runtime function: compiled as a call of an imported function or as the slow exit.
       take('(');
       const args: Node[] = [];
@@ -304,10 +304,16 @@ function compileNode(n: Node, x: Ctx): Compiled {
   }
 }
 
-/** A call of an imported runtime function (ExprEnv.call), or null. The first argument must be `cpu`. */
+/** A call of an imported function (ExprEnv.call), or null. A runtime function's first argument must
+ * be `cpu` (the import passes it); the MMU's (M.*) take only numbers. */
 function callOut(n: Extract<Node, { t: 'call' }>, x: Ctx): Compiled | null {
-  if (!x.env.call || n.args.length === 0 || n.args[0].t !== 'var' || n.args[0].name !== 'cpu') return null;
-  const r = x.env.call(n.name, n.args.slice(1).map((a) => compileNode(a, x)));
+  if (!x.env.call) return null;
+  let args = n.args;
+  if (n.name.startsWith('rt.')) {
+    if (args.length === 0 || args[0].t !== 'var' || args[0].name !== 'cpu') return null;
+    args = args.slice(1);
+  }
+  const r = x.env.call(n.name, args.map((a) => compileNode(a, x)));
   return r && { ...r, fx: true };
 }
 

@@ -59,11 +59,21 @@ export const RT_CALLS = ['fsd', 'fss', 'fpd', 'fps', 'fhpd', 'fhps', 'faddsubpd'
   'cvt2si', 'cvtps2dq', 'cvtpd2dq'] as const;
 export type RtCall = (id: number, a: number, b: number, c: number, d: number, e: number) => number;
 const RT_CALL_ARGS = 5;
+/**
+ * The bulk chunk of rep movs / rep stos (Mmu.movsChunk / stosChunk; op 0 / 1, then their seven
+ * arguments): bytes moved, 0 to decline (the element loop then runs, and takes the slow exit where
+ * the chunk would have faulted or stored to translated code).
+ */
+export type ChunkCall = (op: number, a: number, b: number, c: number, d: number, e: number, f: number, g: number) => number;
+const CHUNK_ARGS = 7;
+/** Indices of the imported functions. */
+const CALL_RT = 0, CALL_CHUNK = 1;
 
 type Stmt =
   | { t: 'insn'; n: number }
   | { t: 'simple'; text: string }
   | { t: 'if'; cond: string; then: Stmt[]; else: Stmt[] | null }
+  | { t: 'while'; cond: string; body: Stmt[] }
   | { t: 'block'; body: Stmt[] };
 
 // ---- statements ---------------------------------------------------------------------------------
@@ -124,6 +134,13 @@ function parseStatements(src: string): Stmt[] {
         other = src[p] === '{' ? block() : [statement()];
       }
       return { t: 'if', cond, then, else: other };
+    }
+    if (/^while\s*\(/.test(src.slice(p, p + 7))) {
+      p = src.indexOf('(', p) + 1;
+      const cond = until(')');
+      p++;
+      ws();
+      return { t: 'while', cond, body: src[p] === '{' ? block() : [statement()] };
     }
     const start = p;
     const text = until(';}');
@@ -215,6 +232,8 @@ class RegionCompiler {
   private readonly env: ExprEnv;
   /** Scratch i64 locals (64-bit shifts and products). */
   private readonly wides: number[] = [];
+  /** Names declared by each enclosing block (scoped()). */
+  private readonly scopes: string[][] = [];
 
   constructor(private readonly L: WasmLayout) {
     // Parameters (wasm locals 0..4, SEGMENT_FIELDS): the FS and GS bases and RFLAGS, which the region
@@ -240,6 +259,19 @@ class RegionCompiler {
       view: (name) => this.views[name],
       slow: (c, depth) => this.slowExit(c, depth),
       call: (name, a) => {
+        if (name === 'M.movsChunk' || name === 'M.stosChunk') {
+          if (a.length !== CHUNK_ARGS) throw new Unsupported(`${name} arguments`);
+          return {
+            // A chunk is at most a page: the bytes left in the source and destination pages.
+            kind: 'i32', min: 0, max: 4096,
+            emit: (c) => {
+              c.i32(name === 'M.movsChunk' ? 0 : 1);
+              for (const v of a) asBits(v, c);
+              c.opU('call', CALL_CHUNK);
+              this.committed = true;
+            },
+          };
+        }
         const id = (RT_CALLS as readonly string[]).indexOf(name.slice(3));
         if (!name.startsWith('rt.') || id < 0) return null;
         if (a.length > RT_CALL_ARGS) throw new Unsupported(`${name} arguments`);
@@ -249,7 +281,7 @@ class RegionCompiler {
             c.i32(id);
             for (const v of a) asBits(v, c);
             for (let k = a.length; k < RT_CALL_ARGS; k++) c.i32(0);
-            c.opU('call', 0);
+            c.opU('call', CALL_RT);
             // MXCSR as the primitive left it (sticky flags), for the rest of the region.
             c.i32(L.exit + EXIT_MXCSR).mem('i32.load', 2).set(this.localOf('mxcsr'));
             this.committed = true;
@@ -269,6 +301,7 @@ class RegionCompiler {
   local(t: ValType): number { this.locals.push(t); return SEGMENT_PARAMS.length + this.locals.length - 1; }
   declare(name: string, kind: Variable['kind'], min?: number, max?: number): Variable {
     if (this.vars.has(name)) throw new Unsupported(`${name} declared twice`);
+    if (this.scopes.length) this.scopes[this.scopes.length - 1].push(name);
     const v: Variable = { local: this.local(valTypeOf(kind)), kind, min, max };
     this.vars.set(name, v);
     return v;
@@ -290,10 +323,30 @@ class RegionCompiler {
   end(): void { this.code.end(); this.labels.pop(); }
 
   statements(list: Stmt[]): void { for (const s of list) this.statement(s); }
+  /** A block's statements: the names they declare go out of scope at its end (JS let/const). */
+  private scoped(list: Stmt[]): void {
+    this.scopes.push([]);
+    this.statements(list);
+    for (const name of this.scopes.pop()!) this.vars.delete(name);
+  }
 
   private statement(s: Stmt): void {
     if (s.t === 'insn') { this.insn = s.n; this.committed = false; return; }
-    if (s.t === 'block') { this.statements(s.body); return; }
+    if (s.t === 'block') { this.scoped(s.body); return; }
+    if (s.t === 'while') {
+      // (block $break (loop $continue (br_if $break (not cond)) body (br $continue))). A runtime call
+      // in the body would see state changed by earlier iterations: count the loop as changing state.
+      this.committed = true;
+      this.begin('block', 'wbreak');
+      this.begin('loop', 'wcont');
+      asTruth(this.expr(s.cond), this.code);
+      this.code.op('i32.eqz').opU('br_if', this.depthOf('wbreak'));
+      this.scoped(s.body);
+      this.code.opU('br', this.depthOf('wcont'));
+      this.end();
+      this.end();
+      return;
+    }
     if (s.t === 'if') {
       // `if (rt.f(...) !== 0) throw`: the exact primitive of an SSE fast path's slow side (it may set
       // MXCSR flags or fault): the interpreter runs the instruction instead.
@@ -308,10 +361,10 @@ class RegionCompiler {
       asTruth(cond, this.code);
       this.begin('if', null);
       const before = this.committed;
-      this.statements(s.then);
+      this.scoped(s.then);
       const afterThen = this.committed;
       this.committed = before;
-      if (s.else) { this.code.op('else'); this.statements(s.else); }
+      if (s.else) { this.code.op('else'); this.scoped(s.else); }
       this.committed ||= afterThen;
       this.end();
       return;
@@ -319,6 +372,13 @@ class RegionCompiler {
     const text = s.text;
     if (text === 'continue region') { this.code.opU('br', this.depthOf('top')); return; }
     if (text === 'break region') { this.code.opU('br', this.depthOf('exit')); return; }
+    if (text === 'continue') { this.code.opU('br', this.depthOf('wcont')); return; }
+    if (text === 'break') { this.code.opU('br', this.depthOf('wbreak')); return; }
+    if (text.startsWith('const ')) {
+      // const a = x, b = y: each a `let` (the names are block-scoped and never reassigned).
+      for (const d of args(text.slice(6))) this.statement({ t: 'simple', text: `let ${d}` });
+      return;
+    }
     if (text.startsWith('throw ')) { this.code.opU('br', this.depthOf('slow')); return; }
     if (text === 'cpu.ccOp = 0') {
       // RFLAGS now holds the status flags (comis): what the exit's ccOp slot says unless a later
@@ -548,7 +608,7 @@ export interface WasmRegion {
 }
 
 /** Compile an emitted region to wasm, or throw Unsupported. */
-export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAssembly.Memory, rtCall: RtCall): WasmRegion {
+export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAssembly.Memory, rtCall: RtCall, chunk: ChunkCall): WasmRegion {
   const { st, body, cases } = r;
   if (st.callsHelpers) throw new Unsupported('helper calls');
   const rc = new RegionCompiler(L);
@@ -605,8 +665,9 @@ export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAs
   const m = new ModuleBuilder();
   m.importMemory('m', 'mem', L.pages, L.pages);
   m.importFunc('m', 'rt', m.type(new Array(1 + RT_CALL_ARGS).fill(I32), [I32]));
+  m.importFunc('m', 'chunk', m.type(new Array(1 + CHUNK_ARGS).fill(I32), [I32]));
   m.func(m.type(SEGMENT_PARAMS.map(() => I32), [I32]), rc.localTypes, c, 'run');
   const bytes = m.bytes();
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory, rt: rtCall } });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory, rt: rtCall, chunk } });
   return { run: inst.exports.run as WasmRegion['run'], bytes: bytes.length };
 }
