@@ -32,7 +32,14 @@ export class Unsupported extends Error {}
 export type Kind = 'i32' | 'u32' | 'bool' | 'int' | 'f64';
 /** A compiled expression: its wasm code leaves one value (i64 for 'int', f64 for 'f64', else i32) on
  * the stack. `negz`: for an integer kind, the JS value may be -0. */
-export interface Compiled { kind: Kind; min: number; max: number; negz?: boolean; /** Calls out (not pure). */ fx?: boolean; emit(c: Code): void }
+export interface Compiled {
+  kind: Kind; min: number; max: number; negz?: boolean;
+  /** Calls out (not pure). */
+  fx?: boolean;
+  emit(c: Code): void;
+  /** For an exact integer: code for its low 32 bits as an i32 (what ToInt32 gives) without i64. */
+  bits?(c: Code): void;
+}
 /** A variable the expression may name: a wasm local (i64 for 'int', f64 for 'f64'), with the range of
  * its values if narrower than its kind's (required for 'int'). */
 export interface Variable { local: number; kind: Kind; min?: number; max?: number; negz?: boolean }
@@ -183,11 +190,19 @@ function asI64(x: Compiled, c: Code): void {
   if (x.kind === 'i32') c.op('i64.extend_i32_s');
   else if (x.kind === 'u32' || x.kind === 'bool') c.op('i64.extend_i32_u');
 }
-/** ToInt32 of the value, as an i32 (its low 32 bits). */
+/** ToInt32 of the value, as an i32 (its low 32 bits). Sums, differences and products of exact
+ * integers reduce modulo 2^32 term by term, so those are computed in i32 (Compiled.bits). */
 function asBits(x: Compiled, c: Code): void {
   if (x.kind === 'f64') throw new Unsupported('ToInt32 of a double');
+  if (x.bits) { x.bits(c); return; }
   x.emit(c);
   if (x.kind === 'int') c.op('i32.wrap_i64');
+}
+/** Both values lie in one 32-bit range, signed or unsigned, so their i32 bits compare as the values do
+ * (with that signedness); else null. */
+function range32(a: Compiled, b: Compiled): 's' | 'u' | null {
+  const lo = Math.min(a.min, b.min), hi = Math.max(a.max, b.max);
+  return lo >= I32_MIN && hi <= I32_MAX ? 's' : lo >= 0 && hi <= U32_MAX ? 'u' : null;
 }
 /** The value as a double: integers convert exactly (they are within 2^53), but not one that may be -0. */
 function asF64(x: Compiled, c: Code): void {
@@ -205,9 +220,9 @@ function asTruth(x: Compiled, c: Code): void {
   x.emit(c); c.op('i32.eqz').op('i32.eqz');
 }
 
-function exact(kind: 'int', min: number, max: number, emit: (c: Code) => void, negz = false): Compiled {
+function exact(kind: 'int', min: number, max: number, emit: (c: Code) => void, negz = false, bits?: (c: Code) => void): Compiled {
   if (min < -LIMIT || max > LIMIT) throw new Unsupported(`result not exact in a double [${min}, ${max}]`);
-  return { kind, min, max, emit, negz };
+  return { kind, min, max, emit, negz, bits };
 }
 function double(emit: (c: Code) => void): Compiled { return { kind: 'f64', min: -Infinity, max: Infinity, emit }; }
 const BOOL = (emit: (c: Code) => void): Compiled => ({ kind: 'bool', min: 0, max: 1, emit });
@@ -297,7 +312,8 @@ function compileNode(n: Node, x: Ctx): Compiled {
         case '!': return BOOL((c) => { asTruth(a, c); c.op('i32.eqz'); });
         case '~': return { kind: 'i32', min: I32_MIN, max: I32_MAX, emit: (c) => { asBits(a, c); c.i32(-1).op('i32.xor'); } };
         case '+': if (a.kind === 'bool') throw new Unsupported('unary + of a boolean'); return a;
-        default: return exact('int', -a.max, -a.min, (c) => { c.i64(0, 0); asI64(a, c); c.op('i64.sub'); }, mayBeZero(a));
+        default: return exact('int', -a.max, -a.min, (c) => { c.i64(0, 0); asI64(a, c); c.op('i64.sub'); }, mayBeZero(a),
+          (c) => { c.i32(0); asBits(a, c); c.op('i32.sub'); });
       }
     }
     case 'bin': return binaryOp(n.op, sub(n.a), sub(n.b));
@@ -360,7 +376,8 @@ function conditional(n: Extract<Node, { t: 'cond' }>, x: Ctx): Compiled {
     return { kind: a.kind, min, max, negz, emit: (c) => { a.emit(c); b.emit(c); asTruth(q, c); c.op('select'); } };
   }
   if ((a.kind === 'bool') !== (b.kind === 'bool')) throw new Unsupported('conditional mixes booleans and numbers');
-  return exact('int', min, max, (c) => { asI64(a, c); asI64(b, c); asTruth(q, c); c.op('select'); }, negz);
+  return exact('int', min, max, (c) => { asI64(a, c); asI64(b, c); asTruth(q, c); c.op('select'); }, negz,
+    (c) => { asBits(a, c); asBits(b, c); asTruth(q, c); c.op('select'); });
 }
 
 const F64_COMPARE = { '<': 'f64.lt', '>': 'f64.gt', '<=': 'f64.le', '>=': 'f64.ge', '===': 'f64.eq', '!==': 'f64.ne' } as const;
@@ -383,19 +400,24 @@ function binaryOp(op: string, a: Compiled, b: Compiled): Compiled {
     ({ kind: 'i32', min, max, emit: (c) => { asBits(a, c); asBits(b, c); c.op(name); } });
   const shiftCount = b.min === b.max ? b.min & 31 : null;
   switch (op) {
-    case '+': return exact('int', a.min + b.min, a.max + b.max, (c) => { asI64(a, c); asI64(b, c); c.op('i64.add'); }, !!(a.negz && b.negz));
-    case '-': return exact('int', a.min - b.max, a.max - b.min, (c) => { asI64(a, c); asI64(b, c); c.op('i64.sub'); }, !!a.negz);
+    case '+': return exact('int', a.min + b.min, a.max + b.max, (c) => { asI64(a, c); asI64(b, c); c.op('i64.add'); }, !!(a.negz && b.negz),
+      (c) => { asBits(a, c); asBits(b, c); c.op('i32.add'); });
+    case '-': return exact('int', a.min - b.max, a.max - b.min, (c) => { asI64(a, c); asI64(b, c); c.op('i64.sub'); }, !!a.negz,
+      (c) => { asBits(a, c); asBits(b, c); c.op('i32.sub'); });
     case '*': {
       const p = [a.min * b.min, a.min * b.max, a.max * b.min, a.max * b.max];
       // A zero times a negative number is -0 in JS.
       const negz = ((mayBeZero(a) || !!a.negz) && (b.min < 0 || !!a.negz)) || ((mayBeZero(b) || !!b.negz) && (a.min < 0 || !!b.negz));
-      return exact('int', Math.min(...p), Math.max(...p), (c) => { asI64(a, c); asI64(b, c); c.op('i64.mul'); }, negz);
+      return exact('int', Math.min(...p), Math.max(...p), (c) => { asI64(a, c); asI64(b, c); c.op('i64.mul'); }, negz,
+        (c) => { asBits(a, c); asBits(b, c); c.op('i32.mul'); });
     }
     case '%': {
       // x % 2^k with the dividend's sign, as JS: i64.rem_s of the exact integer (-4 % 2 is -0).
       if (b.min !== b.max || !isPow2(b.min)) throw new Unsupported('% by other than 2^k');
       const m = b.min - 1;
-      return exact('int', a.min < 0 ? -m : 0, a.max > 0 ? m : 0, (c) => { asI64(a, c); asI64(b, c); c.op('i64.rem_s'); }, a.min < 0 || !!a.negz);
+      // By 2^32 or more, the remainder is congruent to x modulo 2^32: the same low bits.
+      return exact('int', a.min < 0 ? -m : 0, a.max > 0 ? m : 0, (c) => { asI64(a, c); asI64(b, c); c.op('i64.rem_s'); }, a.min < 0 || !!a.negz,
+        b.min >= 2 ** 32 ? (c) => asBits(a, c) : undefined);
     }
     case '&': {
       // A non-negative mask bounds the result (x & 0xffff is in [0, 0xffff]).
@@ -415,11 +437,13 @@ function binaryOp(op: string, a: Compiled, b: Compiled): Compiled {
       if ((a.kind === 'bool') !== (b.kind === 'bool')) throw new Unsupported('=== between a boolean and a number');
       const name = op === '===' ? 'eq' : 'ne';
       if (a.kind === 'bool') return BOOL((c) => { a.emit(c); b.emit(c); c.op(`i32.${name}`); });
+      if (range32(a, b)) return BOOL((c) => { asBits(a, c); asBits(b, c); c.op(`i32.${name}`); });
       return BOOL((c) => { asI64(a, c); asI64(b, c); c.op(`i64.${name}`); });
     }
     case '<': case '>': case '<=': case '>=': {
-      const name = ({ '<': 'lt_s', '>': 'gt_s', '<=': 'le_s', '>=': 'ge_s' } as const)[op];
-      return BOOL((c) => { asI64(a, c); asI64(b, c); c.op(`i64.${name}`); });
+      const r = range32(a, b), cmp = ({ '<': 'lt', '>': 'gt', '<=': 'le', '>=': 'ge' } as const)[op];
+      if (r) return BOOL((c) => { asBits(a, c); asBits(b, c); c.op(`i32.${cmp}_${r}`); });
+      return BOOL((c) => { asI64(a, c); asI64(b, c); c.op(`i64.${cmp}_s`); });
     }
     case '&&': case '||': {
       // Evaluating both sides is short-circuiting when the right one is pure. JS returns an operand:
