@@ -19,11 +19,15 @@ import { rt } from './rt.js';
 import { endsBlock } from '../decoder/facts.js';
 
 /**
- * Runs of a block in the interpreter before it is translated. Translating costs ~50 us of our time plus
- * V8's parse and compile of the text, which a block run only a few times never pays back. Measured
- * (bench --quick sizes, best of 3 CPU times): 8 beat 2 on every benchmark (4-18%) and 20 on most.
+ * Runs of a block in the interpreter before it is translated. A region costs ~1.5 ms to translate to
+ * wasm (our compiler, then V8's), the time the interpreter takes for ~50,000 instructions, which a
+ * block run only a few times never pays back. Measured in session 5 (CPU time, median of 5 runs):
+ * start-up (iteration count 1) 0.34 -> 0.24 s (hash64), 0.36 -> 0.25 s (intloop), 0.94 -> 0.77 s
+ * (malloc_churn) going from 8 to 64; at full size 64 was within noise of 8, or better (intloop -9%,
+ * dispatch -20%), and 256 was worse on malloc_churn (+17%). (With the JavaScript back end only, 8 had
+ * beaten 2 and 20 in session 2: its translation is cheaper.)
  */
-export const JIT_THRESHOLD = 8;
+export const JIT_THRESHOLD = 64;
 /** Largest region, in blocks: bounds translation time and generated code size. */
 export const MAX_REGION_BLOCKS = 16;
 /**
