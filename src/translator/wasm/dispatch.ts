@@ -72,7 +72,7 @@ export function buildDispatcher(L: WasmLayout, jumpTable: number, memory: WebAss
   c.i32(x + EXIT_TOTAL).get(TOTAL).mem('i32.store', 2);
   c.i32(x + EXIT_COUNT).get(COUNT).mem('i32.store', 2);
   c.get(N);
-  m.func(m.type(new Array(CPL + 1).fill(I32), [I32]), [I32, I32, I32, I32, I32, I64], c, 'dispatch');
+  m.func(m.type(new Array(CPL + 1).fill(I32), [I32]), [I32, I32, I32, I32, I32, I64], c, 'dispatch', 'ringjit_dispatch');
   const inst = new WebAssembly.Instance(new WebAssembly.Module(m.bytes()), { m: { mem: memory, regions: table } });
   return inst.exports.dispatch as Dispatch;
 }

@@ -105,7 +105,7 @@ export class Code {
   callIndirect(typeIndex: number, table = 0): this { this.bytes.push(OP.call_indirect); uleb(this.bytes, typeIndex); uleb(this.bytes, table); return this; }
 }
 
-interface Func { type: number; locals: ValType[]; code: Code; exportName?: string }
+interface Func { type: number; locals: ValType[]; code: Code; exportName?: string; debugName?: string }
 
 /** A module: function types, an imported memory, functions, exports. */
 export class ModuleBuilder {
@@ -135,8 +135,8 @@ export class ModuleBuilder {
     return this.funcImports.length - 1;
   }
   /** Add a function; returns its index. `locals` are the declared locals after the parameters. */
-  func(type: number, locals: ValType[], code: Code, exportName?: string): number {
-    this.funcs.push({ type, locals, code, exportName });
+  func(type: number, locals: ValType[], code: Code, exportName?: string, debugName?: string): number {
+    this.funcs.push({ type, locals, code, exportName, debugName });
     return this.funcImports.length + this.funcs.length - 1;
   }
 
@@ -194,6 +194,15 @@ export class ModuleBuilder {
         parts.push(size, locals, f.code.bytes, [OP.end]);
       }
       section(10, parts);
+    }
+    // The "name" custom section (spec appendix 7.4.1), function names subsection: profilers and stack
+    // traces show these instead of wasm-function[N].
+    const named = this.funcs.map((f, k) => ({ f, k })).filter((x) => x.f.debugName !== undefined);
+    if (named.length) {
+      const sub: number[] = []; uleb(sub, named.length);
+      for (const { f, k } of named) { uleb(sub, this.funcImports.length + k); name(sub, f.debugName!); }
+      const b: number[] = []; name(b, 'name'); b.push(1); uleb(b, sub.length);
+      section(0, [b, sub]);
     }
     const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
     let at = 0;

@@ -719,7 +719,8 @@ export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAs
   m.importMemory('m', 'mem', L.pages, L.pages);
   m.importFunc('m', 'rt', m.type(new Array(1 + RT_CALL_ARGS).fill(I32), [I32]));
   m.importFunc('m', 'chunk', m.type(new Array(1 + CHUNK_ARGS).fill(I32), [I32]));
-  m.func(m.type(SEGMENT_PARAMS.map(() => I32), [I32]), rc.localTypes, c, 'run');
+  const head = r.flat[0].addr;
+  m.func(m.type(SEGMENT_PARAMS.map(() => I32), [I32]), rc.localTypes, c, 'run', 'blk_' + (head < 0 ? 'k' + (-head).toString(16) : head.toString(16)));
   const bytes = m.bytes();
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory, rt: rtCall, chunk } });
   return { run: inst.exports.run as WasmRegion['run'], bytes: bytes.length };
