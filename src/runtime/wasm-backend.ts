@@ -5,8 +5,9 @@
 import { type EmittedRegion } from '../translator/translate.js';
 import { Unsupported } from '../translator/wasm/expr.js';
 import { buildDispatcher, type Dispatch, JUMP_TABLE_BYTES, jumpTableSet } from '../translator/wasm/dispatch.js';
-import { compileRegionWasm, EXIT_BYTES, EXIT_CCOP, EXIT_COUNT, EXIT_DONE, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP, EXIT_SLOT, EXIT_TOTAL,
-  type ChunkCall, RT_CALLS, type RtCall, type WasmLayout, type WasmRegion } from '../translator/wasm/region.js';
+import { type ChunkCall, EXIT_BYTES, EXIT_CCOP, EXIT_COUNT, EXIT_DONE, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP, EXIT_SLOT,
+  EXIT_TOTAL, RT_CALLS, type RtCall, type WasmLayout } from '../translator/wasm/abi.js';
+import { compileRegionWasm, type WasmRegion } from '../translator/wasm/region.js';
 import { type Cpu } from './cpu.js';
 import { CODE_WRITE_TRAP, GuestFault, WASM_SLOW_EXIT } from './faults.js';
 import { addrHi, addrLo, TLB_SETS } from './mmu.js';

@@ -16,7 +16,7 @@
 // exit slot for the engine to copy to the Cpu.
 
 import { Code, I32, I64, ModuleBuilder } from './encode.js';
-import { EXIT_COUNT, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_RIP, EXIT_SLOT, EXIT_TOTAL, REGION_PARAMS, type WasmLayout } from './region.js';
+import { EXIT_COUNT, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_RIP, EXIT_SLOT, EXIT_TOTAL, REGION_PARAMS, type WasmLayout } from './abi.js';
 
 /** Jump table entries (a power of two); each is 16 bytes: RIP low half, RIP high half, CPL, slot. */
 export const JUMP_TABLE_BITS = 12;

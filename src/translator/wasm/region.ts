@@ -1,185 +1,33 @@
 // Region -> WebAssembly (the translator's default back end; `--no-wasm` turns it off): the region code
 // the JavaScript back end assembles (translate.ts emitRegion: the one semantics, baked per
-// instruction), compiled to a wasm function instead. Registers, flag record and TLB live in the wasm
-// memory that also holds guest physical memory (PhysicalMemory's wasm mode), so generated code
-// reaches all of them with plain loads.
+// instruction), compiled to a wasm function instead. Registers, flag record, xmm file and TLB live in
+// the wasm memory that also holds guest physical memory (PhysicalMemory's wasm mode), so generated
+// code reaches all of them with plain loads (the layout and exit slots: abi.ts).
 //
-// Statements are the dialect the block emitter writes (`let t = e;`, assignments, `if`, the region's
-// `continue region` / `break region` transfers, `throw`, M.rdN/M.wrN accesses); expressions go through
-// expr.ts, which keeps JavaScript's meaning. A region with anything else (helpers, SSE floating point
-// or x87 state, flags read from an earlier block, doubles) is refused and stays JavaScript.
+// Statements are the dialect the block emitter writes (statements.ts: `let`/`const`, assignments,
+// `if`, `while`, the region's `continue region` / `break region` transfers, `throw`, M.rdN/M.wrN
+// accesses, stores to the xmm file); expressions go through expr.ts, which keeps JavaScript's
+// meaning. The SSE floating-point primitives and rep movs/stos chunks are imported calls (abi.ts
+// RT_CALLS, ChunkCall); the 64-bit shift and multiply primitives become i64 code. A region with
+// anything else (helpers, x87 state, flags read from an earlier block's record) is refused and stays
+// JavaScript; --stats and RINGJIT_WASM_WHY say why.
 //
 // Slow paths return instead of calling out: a TLB miss, a page-crossing access, a store to translated
-// code (its TLB write tag is never set) or a `throw` writes the registers and flag record back as of
-// the instruction (decision 5: memory accesses precede register writes) and returns -(k + 1); the
-// engine sets RIP to instruction k and interprets it, and the interpreter takes the fault or the slow
-// path. A normal exit returns the instructions retired and leaves the next RIP in a slot.
+// code (its TLB write tag is never set), a `throw`, or a runtime call that is not imported (before
+// its instruction changed any state) writes the registers and flag record back as of the instruction
+// (decision 5: memory accesses precede register writes) and returns -(k + 1); the engine sets RIP to
+// instruction k and interprets it, and the interpreter takes the fault or the slow path. A normal
+// exit returns the instructions retired and leaves the next RIP in a slot.
 
 import { type EmittedRegion } from '../translate.js';
+import { CALL_CHUNK, CALL_RT, CHUNK_ARGS, type ChunkCall, EXIT_CCOP, EXIT_DONE, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP,
+  RT_CALL_ARGS, RT_CALLS, type RtCall, SEGMENT_FIELDS, SEGMENT_PARAMS, type WasmLayout } from './abi.js';
 import { Code, F64, I32, I64, ModuleBuilder, type ValType } from './encode.js';
 import { asBits, asF64, asTruth, type Compiled, compileExpr, type ExprEnv, Unsupported, valTypeOf, type Variable, type View } from './expr.js';
-
-/** Byte offsets, in wasm memory, of the state a wasm region reads and writes. */
-export interface WasmLayout {
-  regs: number;
-  cc: number;
-  /** The 64 int32 lanes of xmm0..15. */
-  xmm: number;
-  /** i32: the current TLB half's byte offset (Mmu.tlbCurSlot), and the set mask of its hash. */
-  tlbCur: number;
-  tlbMask: number;
-  /** i32 ccOp written at exit (-1: unchanged), i32 instructions retired before a slow exit, f64 RIP,
-   * i32 mask and value of a pending status-flag merge (BlockEmitter.setEflagsBits; 0: none). */
-  exit: number;
-  /** Pages of the memory (its fixed size), and the byte offset of guest physical address 0 in it. */
-  pages: number;
-  guestBase: number;
-  /** 16 bytes standing for rt.SRC (a memory operand loaded for an SSE instruction) and 16 for rt.OUT
-   * (a primitive's extra results): scratch within one instruction, never seen by JavaScript. */
-  scratch: number;
-}
-export const EXIT_CCOP = 0, EXIT_DONE = 4, EXIT_RIP = 8, EXIT_FPM = 16, EXIT_FPV = 20;
-/** Written by the dispatcher (dispatch.ts): the table slot of the region it called last, the
- * instructions the regions it ran retired (slow exit excluded), and how many regions it ran. */
-export const EXIT_SLOT = 24, EXIT_TOTAL = 28, EXIT_COUNT = 32;
-/** RFLAGS as a region that writes it (comis) left it, and 1 in EXIT_EFLSET when it did. MXCSR as a
- * runtime call left it (see RT_CALLS). */
-export const EXIT_EFL = 36, EXIT_EFLSET = 40, EXIT_MXCSR = 44, EXIT_BYTES = 48;
-
-/**
- * Runtime functions a wasm region calls for real, through one imported function `rt(id, a..e)` (id:
- * the index here; the arguments after `cpu`, up to five int32). They are the exact SSE floating-point
- * primitives that the fast paths fall back to (fprims.ts, fconv.ts): they read and write only the xmm
- * file (in wasm memory, where the region keeps it whenever it calls them: xmmLanes), MXCSR (the
- * region reloads its copy from EXIT_MXCSR after the call), the scratch source operand (copied to
- * rt.SRC before the call) and SOUT (copied back after it).
- */
-export const RT_CALLS = ['fsd', 'fss', 'fpd', 'fps', 'fhpd', 'fhps', 'faddsubpd', 'faddsubps', 'cmpsd', 'cmpss', 'cmppd', 'cmpps',
-  'comis', 'rcpss', 'rcpps', 'cvtsd2ss', 'cvtss2sd', 'cvtpd2ps', 'cvtps2pd', 'cvtsi2sd', 'cvtsi2ss', 'cvtdq2ps', 'cvtdq2pd',
-  'cvt2si', 'cvtps2dq', 'cvtpd2dq'] as const;
-export type RtCall = (id: number, a: number, b: number, c: number, d: number, e: number) => number;
-const RT_CALL_ARGS = 5;
-/**
- * The bulk chunk of rep movs / rep stos (Mmu.movsChunk / stosChunk; op 0 / 1, then their seven
- * arguments): bytes moved, 0 to decline (the element loop then runs, and takes the slow exit where
- * the chunk would have faulted or stored to translated code).
- */
-export type ChunkCall = (op: number, a: number, b: number, c: number, d: number, e: number, f: number, g: number) => number;
-const CHUNK_ARGS = 7;
-/** Indices of the imported functions. */
-const CALL_RT = 0, CALL_CHUNK = 1;
-
-type Stmt =
-  | { t: 'insn'; n: number }
-  | { t: 'simple'; text: string }
-  | { t: 'if'; cond: string; then: Stmt[]; else: Stmt[] | null }
-  | { t: 'while'; cond: string; body: Stmt[] }
-  | { t: 'block'; body: Stmt[] };
-
-// ---- statements ---------------------------------------------------------------------------------
-
-function parseStatements(src: string): Stmt[] {
-  let p = 0;
-  /** Instruction markers seen by ws(), for list() to emit in order. */
-  const pending: Stmt[] = [];
-  const ws = () => {
-    for (;;) {
-      for (let ch = src.charCodeAt(p); ch === 32 || ch === 10 || ch === 9 || ch === 13; ch = src.charCodeAt(p)) p++;
-      if (src.startsWith('//', p)) {
-        const start = p;
-        while (p < src.length && src[p] !== '\n') p++;
-        // `// insn N at ...` starts instruction N (its statements follow).
-        const m = /^\/\/ insn (\d+) /.exec(src.slice(start, p));
-        if (m) pending.push({ t: 'insn', n: Number(m[1]) });
-        continue;
-      }
-      return;
-    }
-  };
-  /** Text up to the delimiter at depth 0 (parentheses and brackets nest; strings are skipped). */
-  const until = (delims: string): string => {
-    const start = p;
-    let depth = 0;
-    while (p < src.length) {
-      const ch = src[p];
-      if (ch === "'" || ch === '"') { const q = ch; p++; while (p < src.length && src[p] !== q) p += src[p] === '\\' ? 2 : 1; p++; continue; }
-      if (ch === '(' || ch === '[') depth++;
-      else if (ch === ')' || ch === ']') { if (depth === 0 && delims.includes(ch)) break; depth--; }
-      else if (depth === 0 && delims.includes(ch)) break;
-      p++;
-    }
-    return src.slice(start, p).trim();
-  };
-  const block = (): Stmt[] => {
-    ws();
-    if (src[p] !== '{') throw new Unsupported('expected {');
-    p++;
-    const body = list('}');
-    p++;
-    return body;
-  };
-  const statement = (): Stmt => {
-    ws();
-    if (src[p] === '{') return { t: 'block', body: block() };
-    if (/^if\s*\(/.test(src.slice(p, p + 4))) {
-      p = src.indexOf('(', p) + 1;
-      const cond = until(')');
-      p++;
-      ws();
-      const then = src[p] === '{' ? block() : [statement()];
-      ws();
-      let other: Stmt[] | null = null;
-      if (/^else\b/.test(src.slice(p, p + 5))) {
-        p += 4; ws();
-        other = src[p] === '{' ? block() : [statement()];
-      }
-      return { t: 'if', cond, then, else: other };
-    }
-    if (/^while\s*\(/.test(src.slice(p, p + 7))) {
-      p = src.indexOf('(', p) + 1;
-      const cond = until(')');
-      p++;
-      ws();
-      return { t: 'while', cond, body: src[p] === '{' ? block() : [statement()] };
-    }
-    const start = p;
-    const text = until(';}');
-    if (src[p] === ';') p++;
-    // A '}' where a statement should start would never be consumed: refuse instead of looping.
-    else if (p === start) throw new Unsupported(`unexpected '${src[p]}'`);
-    return { t: 'simple', text };
-  };
-  const list = (end: string): Stmt[] => {
-    const out: Stmt[] = [];
-    for (;;) {
-      ws();
-      while (pending.length) out.push(pending.shift()!);
-      if (p >= src.length || src[p] === end) return out;
-      const s = statement();
-      if (s.t !== 'simple' || s.text !== '') out.push(s);
-    }
-  };
-  const out = list('');
-  if (p < src.length) throw new Unsupported('unbalanced braces');
-  return out;
-}
+import { args, parseStatements, type Stmt } from './statements.js';
 
 // ---- code generation ----------------------------------------------------------------------------
 
-/**
- * The Cpu fields a region may read, and the parameter names they become: the FS/GS bases (only helpers
- * change them), RFLAGS (read for its control bits, DF for string instructions: Emitter.controlFlag,
- * always current in cpu.eflags; and written whole by comis, after which the region reads its status
- * bits: the parameter local holds the value, and the exits hand it back through EXIT_EFL), and MXCSR
- * (read by the SSE fast paths; a region that writes it is refused).
- */
-const SEGMENT_FIELDS: Record<string, string> = {
-  'cpu.fsBaseLo': 'fsbl', 'cpu.fsBaseHi': 'fsbh', 'cpu.gsBaseLo': 'gsbl', 'cpu.gsBaseHi': 'gsbh', 'cpu.eflags': 'efl',
-  'cpu.mxcsr': 'mxcsr',
-};
-const SEGMENT_PARAMS = Object.values(SEGMENT_FIELDS);
-/** A region function's parameters (all i32: SEGMENT_FIELDS in order); it returns an i32. */
-export const REGION_PARAMS = SEGMENT_PARAMS.length;
 const LOAD = /^M\.rd(8|16|32|64|128)\((.*)\)$/;
 /** `view[k] = e` for the typed views of RegionCompiler.views. */
 const VIEW_STORE = /^(cpu\.xmm(?:F64|F32)?|rt\.SRC(?:F64|F32)?|rt\.OUT)\[(\d+)\]\s*=(?!=)\s*(.*)$/s;
@@ -193,19 +41,6 @@ const STACK_MNEMONICS = new Set(['push', 'pop', 'call', 'ret', 'leave']);
 const CONTROL_LOCALS = new Set(['k', 'done', 'pc', 'xr', 'xn']);
 const STORE = /^M\.wr(8|16|32|64|128)\((.*)\)$/;
 const RIP_SPLIT = /^\(?\s*(\w+) \* 4294967296 \+ \((\w+) >>> 0\)\s*\)?$/;
-
-/** Split call arguments at depth-0 commas. */
-function args(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0, start = 0;
-  for (let k = 0; k < text.length; k++) {
-    const ch = text[k];
-    if (ch === '(') depth++; else if (ch === ')') depth--;
-    else if (ch === ',' && depth === 0) { out.push(text.slice(start, k).trim()); start = k + 1; }
-  }
-  out.push(text.slice(start).trim());
-  return out;
-}
 
 class RegionCompiler {
   readonly code = new Code();

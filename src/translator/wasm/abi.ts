@@ -1,0 +1,68 @@
+// The wasm region ABI: where a compiled region finds the CPU state in wasm memory, the exit slots it
+// and the dispatcher (dispatch.ts) leave for the engine (runtime/wasm-backend.ts), its parameters, and
+// the functions it imports. region.ts compiles regions to it.
+
+/** Byte offsets, in wasm memory, of the state a wasm region reads and writes. */
+export interface WasmLayout {
+  regs: number;
+  cc: number;
+  /** The 64 int32 lanes of xmm0..15. */
+  xmm: number;
+  /** i32: the current TLB half's byte offset (Mmu.tlbCurSlot), and the set mask of its hash. */
+  tlbCur: number;
+  tlbMask: number;
+  /** i32 ccOp written at exit (-1: unchanged), i32 instructions retired before a slow exit, f64 RIP,
+   * i32 mask and value of a pending status-flag merge (BlockEmitter.setEflagsBits; 0: none). */
+  exit: number;
+  /** Pages of the memory (its fixed size), and the byte offset of guest physical address 0 in it. */
+  pages: number;
+  guestBase: number;
+  /** 16 bytes standing for rt.SRC (a memory operand loaded for an SSE instruction) and 16 for rt.OUT
+   * (a primitive's extra results): scratch within one instruction, never seen by JavaScript. */
+  scratch: number;
+}
+export const EXIT_CCOP = 0, EXIT_DONE = 4, EXIT_RIP = 8, EXIT_FPM = 16, EXIT_FPV = 20;
+/** Written by the dispatcher (dispatch.ts): the table slot of the region it called last, the
+ * instructions the regions it ran retired (slow exit excluded), and how many regions it ran. */
+export const EXIT_SLOT = 24, EXIT_TOTAL = 28, EXIT_COUNT = 32;
+/** RFLAGS as a region that writes it (comis) left it, and 1 in EXIT_EFLSET when it did. MXCSR as a
+ * runtime call left it (see RT_CALLS). */
+export const EXIT_EFL = 36, EXIT_EFLSET = 40, EXIT_MXCSR = 44, EXIT_BYTES = 48;
+
+/**
+ * Runtime functions a wasm region calls for real, through one imported function `rt(id, a..e)` (id:
+ * the index here; the arguments after `cpu`, up to five int32). They are the exact SSE floating-point
+ * primitives that the fast paths fall back to (fprims.ts, fconv.ts): they read and write only the xmm
+ * file (in wasm memory, where the region keeps it whenever it calls them: xmmLanes), MXCSR (the
+ * region reloads its copy from EXIT_MXCSR after the call), the scratch source operand (copied to
+ * rt.SRC before the call) and SOUT (copied back after it).
+ */
+export const RT_CALLS = ['fsd', 'fss', 'fpd', 'fps', 'fhpd', 'fhps', 'faddsubpd', 'faddsubps', 'cmpsd', 'cmpss', 'cmppd', 'cmpps',
+  'comis', 'rcpss', 'rcpps', 'cvtsd2ss', 'cvtss2sd', 'cvtpd2ps', 'cvtps2pd', 'cvtsi2sd', 'cvtsi2ss', 'cvtdq2ps', 'cvtdq2pd',
+  'cvt2si', 'cvtps2dq', 'cvtpd2dq'] as const;
+export type RtCall = (id: number, a: number, b: number, c: number, d: number, e: number) => number;
+export const RT_CALL_ARGS = 5;
+/**
+ * The bulk chunk of rep movs / rep stos (Mmu.movsChunk / stosChunk; op 0 / 1, then their seven
+ * arguments): bytes moved, 0 to decline (the element loop then runs, and takes the slow exit where
+ * the chunk would have faulted or stored to translated code).
+ */
+export type ChunkCall = (op: number, a: number, b: number, c: number, d: number, e: number, f: number, g: number) => number;
+export const CHUNK_ARGS = 7;
+/** Indices of the imported functions. */
+export const CALL_RT = 0, CALL_CHUNK = 1;
+
+/**
+ * The Cpu fields a region may read, and the parameter names they become: the FS/GS bases (only helpers
+ * change them), RFLAGS (read for its control bits, DF for string instructions: Emitter.controlFlag,
+ * always current in cpu.eflags; and written whole by comis, after which the region reads its status
+ * bits: the parameter local holds the value, and the exits hand it back through EXIT_EFL), and MXCSR
+ * (read by the SSE fast paths; a region that writes it is refused).
+ */
+export const SEGMENT_FIELDS: Record<string, string> = {
+  'cpu.fsBaseLo': 'fsbl', 'cpu.fsBaseHi': 'fsbh', 'cpu.gsBaseLo': 'gsbl', 'cpu.gsBaseHi': 'gsbh', 'cpu.eflags': 'efl',
+  'cpu.mxcsr': 'mxcsr',
+};
+export const SEGMENT_PARAMS = Object.values(SEGMENT_FIELDS);
+/** A region function's parameters (all i32: SEGMENT_FIELDS in order); it returns an i32. */
+export const REGION_PARAMS = SEGMENT_PARAMS.length;

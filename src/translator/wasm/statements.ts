@@ -1,0 +1,112 @@
+// The statements of a region's JavaScript text (the dialect the block emitter writes), parsed into a
+// tree for region.ts: `let`/`const`/assignments and calls as simple statements, `if`/`else`, `while`,
+// blocks, and `// insn N` markers where instruction N starts. Expressions stay text (expr.ts parses
+// them).
+
+import { Unsupported } from './expr.js';
+
+export type Stmt =
+  | { t: 'insn'; n: number }
+  | { t: 'simple'; text: string }
+  | { t: 'if'; cond: string; then: Stmt[]; else: Stmt[] | null }
+  | { t: 'while'; cond: string; body: Stmt[] }
+  | { t: 'block'; body: Stmt[] };
+
+export function parseStatements(src: string): Stmt[] {
+  let p = 0;
+  /** Instruction markers seen by ws(), for list() to emit in order. */
+  const pending: Stmt[] = [];
+  const ws = () => {
+    for (;;) {
+      for (let ch = src.charCodeAt(p); ch === 32 || ch === 10 || ch === 9 || ch === 13; ch = src.charCodeAt(p)) p++;
+      if (src.startsWith('//', p)) {
+        const start = p;
+        while (p < src.length && src[p] !== '\n') p++;
+        // `// insn N at ...` starts instruction N (its statements follow).
+        const m = /^\/\/ insn (\d+) /.exec(src.slice(start, p));
+        if (m) pending.push({ t: 'insn', n: Number(m[1]) });
+        continue;
+      }
+      return;
+    }
+  };
+  /** Text up to the delimiter at depth 0 (parentheses and brackets nest; strings are skipped). */
+  const until = (delims: string): string => {
+    const start = p;
+    let depth = 0;
+    while (p < src.length) {
+      const ch = src[p];
+      if (ch === "'" || ch === '"') { const q = ch; p++; while (p < src.length && src[p] !== q) p += src[p] === '\\' ? 2 : 1; p++; continue; }
+      if (ch === '(' || ch === '[') depth++;
+      else if (ch === ')' || ch === ']') { if (depth === 0 && delims.includes(ch)) break; depth--; }
+      else if (depth === 0 && delims.includes(ch)) break;
+      p++;
+    }
+    return src.slice(start, p).trim();
+  };
+  const block = (): Stmt[] => {
+    ws();
+    if (src[p] !== '{') throw new Unsupported('expected {');
+    p++;
+    const body = list('}');
+    p++;
+    return body;
+  };
+  const statement = (): Stmt => {
+    ws();
+    if (src[p] === '{') return { t: 'block', body: block() };
+    if (/^if\s*\(/.test(src.slice(p, p + 4))) {
+      p = src.indexOf('(', p) + 1;
+      const cond = until(')');
+      p++;
+      ws();
+      const then = src[p] === '{' ? block() : [statement()];
+      ws();
+      let other: Stmt[] | null = null;
+      if (/^else\b/.test(src.slice(p, p + 5))) {
+        p += 4; ws();
+        other = src[p] === '{' ? block() : [statement()];
+      }
+      return { t: 'if', cond, then, else: other };
+    }
+    if (/^while\s*\(/.test(src.slice(p, p + 7))) {
+      p = src.indexOf('(', p) + 1;
+      const cond = until(')');
+      p++;
+      ws();
+      return { t: 'while', cond, body: src[p] === '{' ? block() : [statement()] };
+    }
+    const start = p;
+    const text = until(';}');
+    if (src[p] === ';') p++;
+    // A '}' where a statement should start would never be consumed: refuse instead of looping.
+    else if (p === start) throw new Unsupported(`unexpected '${src[p]}'`);
+    return { t: 'simple', text };
+  };
+  const list = (end: string): Stmt[] => {
+    const out: Stmt[] = [];
+    for (;;) {
+      ws();
+      while (pending.length) out.push(pending.shift()!);
+      if (p >= src.length || src[p] === end) return out;
+      const s = statement();
+      if (s.t !== 'simple' || s.text !== '') out.push(s);
+    }
+  };
+  const out = list('');
+  if (p < src.length) throw new Unsupported('unbalanced braces');
+  return out;
+}
+
+/** Split call arguments at depth-0 commas. */
+export function args(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0, start = 0;
+  for (let k = 0; k < text.length; k++) {
+    const ch = text[k];
+    if (ch === '(') depth++; else if (ch === ')') depth--;
+    else if (ch === ',' && depth === 0) { out.push(text.slice(start, k).trim()); start = k + 1; }
+  }
+  out.push(text.slice(start).trim());
+  return out;
+}
