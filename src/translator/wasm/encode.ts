@@ -73,6 +73,8 @@ export function sleb64(out: number[], lo: number, hi: number): void {
   }
 }
 
+const F64_BITS = new Float64Array(1), F64_BYTES = new Uint8Array(F64_BITS.buffer);
+
 /** A function body's instruction sequence. */
 export class Code {
   readonly bytes: number[] = [];
@@ -83,9 +85,9 @@ export class Code {
   i64(lo: number, hi: number): this { this.bytes.push(OP['i64.const']); sleb64(this.bytes, lo, hi); return this; }
   /** f64.const (little-endian IEEE 754 bits). */
   f64(v: number): this {
-    this.bytes.push(0x44);
-    const b = new Uint8Array(new Float64Array([v]).buffer);
-    for (const x of b) this.bytes.push(x);
+    F64_BITS[0] = v;
+    const b = F64_BYTES;
+    this.bytes.push(0x44, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
     return this;
   }
   get(local: number): this { return this.opU('local.get', local); }

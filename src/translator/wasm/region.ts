@@ -225,11 +225,12 @@ class RegionCompiler {
       this.committed = true;
       return;
     }
-    let m = STORE.exec(text);
+    // The special forms by their first characters (most statements are `let t = e` or `r = e`).
+    let m = text.startsWith('M.wr') ? STORE.exec(text) : null;
     if (m) { this.store(Number(m[1]) / 8, args(m[2])); this.committed = true; return; }
-    m = VIEW_STORE.exec(text);
+    m = text.startsWith('cpu.xmm') || text.startsWith('rt.') ? VIEW_STORE.exec(text) : null;
     if (m) { this.viewStore(m[1], Number(m[2]), m[3]); return; }
-    m = WIDE.exec(text);
+    m = text.includes('rt.') ? WIDE.exec(text) : null;
     if (m) { this.wide(m[1], m[2], m[3], args(m[4])); return; }
     m = /^(let\s+)?([A-Za-z_$][\w$]*|cpu\.rip)\s*((?:[-+&|^]|<<|>>>?)?=)\s*(.*)$/s.exec(text);
     if (!m) throw new Unsupported(`statement '${text.slice(0, 40)}'`);
