@@ -10,9 +10,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SyscallArgs, UserAccess } from '../src/kernel/types.js';
 import { Vfs, AT_FDCWD, HOST_UMASK } from '../src/kernel/vfs.js';
-import * as FD from '../src/kernel/fd.js';
+import * as FD from '../src/kernel/file.js';
 import { FdTable } from '../src/kernel/fd.js';
-import { fsSyscalls, type KernelLike } from '../src/kernel/syscalls/fs.js';
+import { fsSyscalls } from '../src/kernel/syscalls/fs.js';
+import type { KernelLike } from '../src/kernel/syscalls/kernel_like.js';
 import { infoSyscalls } from '../src/kernel/syscalls/info.js';
 
 const errno = os.constants.errno as Record<string, number>;

@@ -6,9 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Vfs, hostErrno, type Resolved } from '../src/kernel/vfs.js';
-import {
-  FdTable, Pipe, PipeEnd, HostFile, O_NONBLOCK, O_CLOEXEC, PIPE_CAPACITY, SEEK_CUR, SEEK_END, SEEK_SET, O_RDWR,
-} from '../src/kernel/fd.js';
+import { FdTable } from '../src/kernel/fd.js';
+import { O_NONBLOCK, O_CLOEXEC, SEEK_CUR, SEEK_END, SEEK_SET, O_RDWR } from '../src/kernel/file.js';
+import { HostFile } from '../src/kernel/file_host.js';
+import { Pipe, PipeEnd, PIPE_CAPACITY } from '../src/kernel/file_pipe.js';
 
 const ELOOP = os.constants.errno.ELOOP;
 const ENOENT = os.constants.errno.ENOENT;

@@ -12,10 +12,10 @@
 import * as os from 'node:os';
 import * as fs from 'node:fs';
 import { E, type SyscallArgs } from '../types.js';
-import { sleepMs } from '../fd.js';
+import { sleepMs } from '../file.js';
 import { hostRandomFill, nodeCrypto } from '../host.js';
 import { packPair, unpackPair } from '../stat.js';
-import { type KernelLike, type SyscallHandler, guestPid } from './fs.js';
+import { type KernelLike, type SyscallHandler, guestPid } from './kernel_like.js';
 
 export const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2,
   CLOCK_THREAD_CPUTIME_ID = 3, CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5,
