@@ -44,6 +44,7 @@ export class WasmBackend {
   private readonly jumpTable: Int32Array;
   private readonly dispatch: Dispatch;
   private readonly rtCall: RtCall;
+  private readonly cpu: Cpu;
   private readonly chunk: ChunkCall;
   /** Instructions retired by the regions before the slow exit the last enter() threw. */
   retiredBeforeSlowExit = 0;
@@ -68,6 +69,10 @@ export class WasmBackend {
     const fns = RT_CALLS.map((n) => rt[n] as (cpu: Cpu, ...a: number[]) => number | void);
     const s = this.exitI32;
     this.rtCall = (id, a, b, c, d, e) => {
+      // The Cpu as the region has it: RFLAGS and the flag record's kind from the exit slots.
+      if (s[EXIT_EFLSET / 4] !== 0) { cpu.eflags = s[EXIT_EFL / 4]; s[EXIT_EFLSET / 4] = 0; }
+      const op = s[EXIT_CCOP / 4];
+      if (op >= 0) { cpu.ccOp = op; s[EXIT_CCOP / 4] = -1; }
       rt.SRC.set(scratch);
       const r = fns[id](cpu, a, b, c, d, e);
       s[EXIT_MXCSR / 4] = cpu.mxcsr; sout[0] = rt.SOUT[0]; sout[1] = rt.SOUT[1];
@@ -84,9 +89,10 @@ export class WasmBackend {
       }
     };
     const jt = mem.stateAlloc(JUMP_TABLE_BYTES);
+    this.cpu = cpu;
     this.jumpTable = new Int32Array(mem.buf, jt, JUMP_TABLE_BYTES / 4);
     this.jumpTable.fill(-1);
-    this.dispatch = buildDispatcher(this.layout, jt, this.memory, this.table);
+    this.dispatch = buildDispatcher(this.layout, jt, this.memory, this.table, () => { this.syncFlags(); return cpu.eflags; });
   }
 
   /**
@@ -101,7 +107,7 @@ export class WasmBackend {
       // Unsupported: outside what the back end compiles. Anything else (V8 rejecting the module) is a
       // defect of the back end: the region still runs, as JavaScript, and --stats names the error.
       const message = e instanceof Unsupported ? e.message : `internal error: ${(e as Error)?.message ?? String(e)}`;
-      if (process.env.RINGJIT_WASM_WHY) process.stderr.write(`wasm refused: ${message}\n`);
+      if (process.env.RINGJIT_WASM_WHY) process.stderr.write(`wasm refused 0x${r.flat[0].addr.toString(16)}: ${message}\n`);
       const why = message.replace(/'[^']*'|\[[^\]]*\]|\b[a-z]+\d+_?\d*[lh]?\b|\d+/g, '_');
       this.stats.refused.set(why, (this.stats.refused.get(why) ?? 0) + 1);
       return -1;
@@ -142,19 +148,25 @@ export class WasmBackend {
    * before it in cpu.instret (and retiredBeforeSlowExit), and throws WASM_SLOW_EXIT for the engine to
    * interpret that instruction.
    */
-  enter(cpu: Cpu, slot: number, budget: number): number {
-    const s = this.exitI32, st = this.stats;
-    const n = this.dispatch(slot, budget, cpu.fsBaseLo, cpu.fsBaseHi, cpu.gsBaseLo, cpu.gsBaseHi, cpu.eflags, cpu.mxcsr, cpu.cpl);
-    // RFLAGS (if a region wrote it), then the flag record's kind, then a pending merge over both.
+  /** The Cpu's flag state from the exit slots: RFLAGS (if a region wrote it), then the flag record's
+   * kind, then a pending status-flag merge over both (as the JS region's FLAG_MERGE_PENDING). The
+   * dispatcher calls this between regions when a merge is pending (rotates, bt, bsf ...). */
+  private syncFlags(): void {
+    const s = this.exitI32, cpu = this.cpu;
     if (s[EXIT_EFLSET / 4] !== 0) { cpu.eflags = s[EXIT_EFL / 4]; s[EXIT_EFLSET / 4] = 0; }
     const op = s[EXIT_CCOP / 4];
     if (op >= 0) { cpu.ccOp = op; s[EXIT_CCOP / 4] = -1; }
     const fpm = s[EXIT_FPM / 4];
     if (fpm !== 0) {
-      // A status-flag merge left pending (rotates, bt ...): as the JS region's FLAG_MERGE_PENDING.
       cpu.eflags = (rt.eflags(cpu) & ~fpm) | (s[EXIT_FPV / 4] & fpm); cpu.ccOp = 0;
       s[EXIT_FPM / 4] = 0;
     }
+  }
+
+  enter(cpu: Cpu, slot: number, budget: number): number {
+    const s = this.exitI32, st = this.stats;
+    const n = this.dispatch(slot, budget, cpu.fsBaseLo, cpu.fsBaseHi, cpu.gsBaseLo, cpu.gsBaseHi, cpu.eflags, cpu.mxcsr, cpu.cpl);
+    this.syncFlags();
     const total = s[EXIT_TOTAL / 4], count = s[EXIT_COUNT / 4];
     st.dispatches += count; this.lastRegions = count;
     if (n >= 0) { cpu.rip = this.exitF64[0]; st.retired += total; return total; }

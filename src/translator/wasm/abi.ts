@@ -31,13 +31,17 @@ export const EXIT_EFL = 36, EXIT_EFLSET = 40, EXIT_MXCSR = 44, EXIT_BYTES = 48;
 
 /**
  * Runtime functions a wasm region calls for real, through one imported function `rt(id, a..e)` (id:
- * the index here; the arguments after `cpu`, up to five int32). They are the exact SSE floating-point
- * primitives that the fast paths fall back to (fprims.ts, fconv.ts): they read and write only the xmm
- * file (in wasm memory, where the region keeps it whenever it calls them: xmmLanes), MXCSR (the
- * region reloads its copy from EXIT_MXCSR after the call), the scratch source operand (copied to
- * rt.SRC before the call) and SOUT (copied back after it).
+ * the index here; the arguments after `cpu`, up to five int32):
+ *   - the lazy-flag evaluation (flags.ts: rt.cond, rt.eflags) of the record the region stored to
+ *     cpu.cc (FLAG_SYNC), for a flag read after a block boundary or a pending merge;
+ *   - the exact SSE floating-point primitives the fast paths fall back to (fprims.ts, fconv.ts).
+ * They read and write only: the flag record (in wasm memory), ccOp and RFLAGS (the wrapper first
+ * copies the exit slots' values to the Cpu; the region stores its RFLAGS there before the call),
+ * the xmm file (in wasm memory, where the region keeps it whenever it calls them: xmmLanes), MXCSR
+ * (the region reloads its copy from EXIT_MXCSR after the call), the scratch source operand (copied
+ * to rt.SRC before the call) and SOUT (copied back after it).
  */
-export const RT_CALLS = ['fsd', 'fss', 'fpd', 'fps', 'fhpd', 'fhps', 'faddsubpd', 'faddsubps', 'cmpsd', 'cmpss', 'cmppd', 'cmpps',
+export const RT_CALLS = ['cond', 'eflags', 'fsd', 'fss', 'fpd', 'fps', 'fhpd', 'fhps', 'faddsubpd', 'faddsubps', 'cmpsd', 'cmpss', 'cmppd', 'cmpps',
   'comis', 'rcpss', 'rcpps', 'cvtsd2ss', 'cvtss2sd', 'cvtpd2ps', 'cvtps2pd', 'cvtsi2sd', 'cvtsi2ss', 'cvtdq2ps', 'cvtdq2pd',
   'cvt2si', 'cvtps2dq', 'cvtpd2dq'] as const;
 export type RtCall = (id: number, a: number, b: number, c: number, d: number, e: number) => number;

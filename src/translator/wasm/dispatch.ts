@@ -5,9 +5,10 @@
 // in a direct-mapped jump table in wasm memory (filled by the engine with the regions it dispatched
 // from JavaScript, cleared when their blocks are dropped) and calls the region it finds through
 // call_indirect. It returns to JavaScript when the RIP has no region there, when the budget is spent,
-// on a slow exit, and when a region left a status-flag merge pending (the merge needs the lazy-flag
-// evaluation in JavaScript). Measured by bench/probes/wasm.mjs: 14-19 ns a call through
-// call_indirect from a wasm loop, against 34 ns through the JavaScript loop and a wrapper.
+// and on a slow exit; a status-flag merge a region left pending is applied by a call to the engine
+// (it needs the lazy-flag evaluation in JavaScript) without leaving the loop (strings left it 1.1
+// million times for that). Measured by bench/probes/wasm.mjs: 14-19 ns a call through call_indirect
+// from a wasm loop, against 34 ns through the JavaScript loop and a wrapper.
 //
 // Nothing a region does between two regions needs JavaScript: regions never change the FS/GS bases,
 // MXCSR or the privilege level (those regions call helpers and stay JavaScript), so the parameters
@@ -34,10 +35,15 @@ export function jumpTableSet(lo: number): number { return (lo ^ (lo >>> JUMP_TAB
 export type Dispatch = (slot: number, budget: number, fsLo: number, fsHi: number, gsLo: number, gsHi: number,
   eflags: number, mxcsr: number, cpl: number) => number;
 
-export function buildDispatcher(L: WasmLayout, jumpTable: number, memory: WebAssembly.Memory, table: WebAssembly.Table): Dispatch {
+/** The engine's flag sync (WasmBackend.syncFlags) between two regions: returns RFLAGS after it. */
+export type MergeFlags = () => number;
+
+export function buildDispatcher(L: WasmLayout, jumpTable: number, memory: WebAssembly.Memory, table: WebAssembly.Table,
+  mergeFlags: MergeFlags): Dispatch {
   const m = new ModuleBuilder();
   m.importMemory('m', 'mem', L.pages, L.pages);
   m.importTable('m', 'regions', 0);
+  const MERGE = m.importFunc('m', 'merge', m.type([], [I32]));
   const regionType = m.type(new Array(REGION_PARAMS).fill(I32), [I32]);
   // Parameters 0..7 (see Dispatch); locals: n, total, count, lo, entry, rip.
   const SLOT = 0, BUDGET = 1, SEG = 2, CPL = 2 + REGION_PARAMS;
@@ -54,9 +60,11 @@ export function buildDispatcher(L: WasmLayout, jumpTable: number, memory: WebAss
   c.get(TOTAL).get(N).op('i32.add').set(TOTAL);
   c.get(COUNT).i32(1).op('i32.add').set(COUNT);
   c.get(TOTAL).get(BUDGET).op('i32.ge_s').opU('br_if', 1);
-  c.i32(x + EXIT_FPM).mem('i32.load', 2).opU('br_if', 1);
-  // RFLAGS as the region left it, if it wrote it (parameter 4 of a region: SEGMENT_FIELDS' order).
-  c.i32(x + EXIT_EFLSET).mem('i32.load', 2).begin('if').i32(x + EXIT_EFL).mem('i32.load', 2).set(SEG + 4).end();
+  // RFLAGS for the next region (parameter 4: SEGMENT_FIELDS' order): after a pending status-flag merge,
+  // which needs the lazy-flag evaluation in JavaScript, as the engine's sync leaves it; else as the
+  // region left it, if it wrote it.
+  c.i32(x + EXIT_FPM).mem('i32.load', 2).begin('if').opU('call', MERGE).set(SEG + 4)
+    .op('else').i32(x + EXIT_EFLSET).mem('i32.load', 2).begin('if').i32(x + EXIT_EFL).mem('i32.load', 2).set(SEG + 4).end().end();
   // The next RIP's entry: its halves and the CPL must match.
   c.i32(x + EXIT_RIP).mem('f64.load', 3).op('i64.trunc_f64_s').set(RIP);
   c.get(RIP).op('i32.wrap_i64').set(LO);
@@ -73,6 +81,6 @@ export function buildDispatcher(L: WasmLayout, jumpTable: number, memory: WebAss
   c.i32(x + EXIT_COUNT).get(COUNT).mem('i32.store', 2);
   c.get(N);
   m.func(m.type(new Array(CPL + 1).fill(I32), [I32]), [I32, I32, I32, I32, I32, I64], c, 'dispatch', 'ringjit_dispatch');
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(m.bytes()), { m: { mem: memory, regions: table } });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(m.bytes()), { m: { mem: memory, regions: table, merge: mergeFlags } });
   return inst.exports.dispatch as Dispatch;
 }

@@ -30,7 +30,7 @@ import { args, parseStatements, type Stmt } from './statements.js';
 
 const LOAD = /^M\.rd(8|16|32|64|128)\((.*)\)$/;
 /** `view[k] = e` for the typed views of RegionCompiler.views. */
-const VIEW_STORE = /^(cpu\.xmm(?:F64|F32)?|rt\.SRC(?:F64|F32)?|rt\.OUT)\[(\d+)\]\s*=(?!=)\s*(.*)$/s;
+const VIEW_STORE = /^(cpu\.xmm(?:F64|F32)?|rt\.SRC(?:F64|F32)?|rt\.OUT|CC)\[(\d+)\]\s*=(?!=)\s*(.*)$/s;
 /** The 64-bit shift and 64x64 -> 128 multiply primitives (semantics/prims.ts), compiled to i64 code. */
 const WIDE = /^(let\s+)?(?:([A-Za-z_$][\w$]*)\s*=\s*)?rt\.(shl64|shr64|sar64|mulu64|muls64)\((.*)\)$/s;
 /** A runtime call the back end does not compile (it becomes the slow exit where that is allowed). */
@@ -91,6 +91,8 @@ class RegionCompiler {
       'cpu.xmm': { base: x, type: 'i32' }, 'cpu.xmmF64': { base: x, type: 'f64' }, 'cpu.xmmF32': { base: x, type: 'f32' },
       'rt.SRC': { base: sc, type: 'i32' }, 'rt.SRCF64': { base: sc, type: 'f64' }, 'rt.SRCF32': { base: sc, type: 'f32' },
       'rt.OUT': { base: sc + 16, type: 'i32' }, 'rt.SOUT': { base: sc + 32, type: 'i32' },
+      // The lazy-flag record (cpu.cc), written by FLAG_SYNC before a flag read.
+      CC: { base: L.cc, type: 'i32' },
     };
     this.env = {
       vars: (name) => this.vars.get(name),
@@ -116,6 +118,11 @@ class RegionCompiler {
         return {
           kind: 'i32', min: -(2 ** 31), max: 2 ** 31 - 1,
           emit: (c) => {
+            // RFLAGS as the region has it, for the call to see (RtCall copies it to the Cpu).
+            if (this.writesEflags) {
+              c.i32(L.exit + EXIT_EFL).get(this.localOf('efl')).mem('i32.store', 2);
+              c.i32(L.exit + EXIT_EFLSET).i32(1).mem('i32.store', 2);
+            }
             c.i32(id);
             for (const v of a) asBits(v, c);
             for (let k = a.length; k < RT_CALL_ARGS; k++) c.i32(0);
@@ -218,17 +225,20 @@ class RegionCompiler {
       return;
     }
     if (text.startsWith('throw ')) { this.code.opU('br', this.depthOf('slow')); return; }
-    if (text === 'cpu.ccOp = 0') {
-      // RFLAGS now holds the status flags (comis): what the exit's ccOp slot says unless a later
-      // flag producer of the region overwrites it.
-      this.code.i32(this.L.exit + EXIT_CCOP).i32(0).mem('i32.store', 2);
+    if (text.startsWith('cpu.ccOp =')) {
+      // The lazy-flag record's kind (FLAG_SYNC before a flag read; 0 once RFLAGS holds the status
+      // flags, after comis or a merge): the exit's ccOp slot, which the engine and the runtime calls
+      // copy to the Cpu (RtCall), unless a later flag producer of the region overwrites it.
+      this.code.i32(this.L.exit + EXIT_CCOP);
+      asBits(this.expr(text.slice('cpu.ccOp ='.length)), this.code);
+      this.code.mem('i32.store', 2);
       this.committed = true;
       return;
     }
     // The special forms by their first characters (most statements are `let t = e` or `r = e`).
     let m = text.startsWith('M.wr') ? STORE.exec(text) : null;
     if (m) { this.store(Number(m[1]) / 8, args(m[2])); this.committed = true; return; }
-    m = text.startsWith('cpu.xmm') || text.startsWith('rt.') ? VIEW_STORE.exec(text) : null;
+    m = text.startsWith('cpu.xmm') || text.startsWith('rt.') || text.startsWith('CC[') ? VIEW_STORE.exec(text) : null;
     if (m) { this.viewStore(m[1], Number(m[2]), m[3]); return; }
     m = text.includes('rt.') ? WIDE.exec(text) : null;
     if (m) { this.wide(m[1], m[2], m[3], args(m[4])); return; }
@@ -377,6 +387,8 @@ class RegionCompiler {
     return false;
   }
   private readonly stackVars = new Set<string>();
+  /** The region writes RFLAGS (its parameter local holds the current value). */
+  writesEflags = false;
   /** Use the stack page test (set for regions with several stack accesses: in a short region the
    * first access misses anyway, and the test costs more than it saves: dispatch +7%). */
   stackCache = false;
@@ -513,10 +525,11 @@ export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAs
     if (/\bcpu\.mxcsr\s*[|&^]?=(?!=)/.test(caseText)) throw new Unsupported('writes cpu.mxcsr');
     if (/\bcpu\.eflags\s*[|&^]?=(?!=)/.test(caseText)) writesEflags = true;
     const text = caseText.replace(/\bcpu\.(?:[fg]sBase(?:Lo|Hi)|eflags|mxcsr)\b/g, (f) => SEGMENT_FIELDS[f]);
-    const outside = /\bcpu\.(?!rip\s*=|xmm(?:F64|F32)?\[|ccOp = 0;)\w+|\bH\.|HANDLERS|CACHE|\bR\[|\bCC\[|\bX\[|\bI\[/.exec(text);
+    const outside = /\bcpu\.(?!rip\s*=|xmm(?:F64|F32)?\[|ccOp =[^=])\w+|\bH\.|HANDLERS|CACHE|\bR\[|\bCC\[(?!\d+\] =[^=])|\bX\[|\bI\[/.exec(text);
     if (outside) throw new Unsupported(`state outside the register locals: '${outside[0]}'`);
     return parseStatements(text);
   });
+  rc.writesEflags = writesEflags;
   const c = rc.code;
   // Prologue: registers the region uses, the flag record as "cpu is current", the TLB half.
   for (const reg of regs) {
