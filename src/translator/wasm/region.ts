@@ -215,16 +215,7 @@ class RegionCompiler {
       return;
     }
     const text = s.text;
-    const pc = this.pendingPc;
-    this.pendingPc = -1;
-    if (text === 'continue region') {
-      // `pc = n; continue region` inside case n (a loop of one block) branches to the case's own
-      // loop: no br_table dispatch per iteration.
-      this.code.opU('br', pc === this.currentCase ? this.depthOf('case') : this.depthOf('top'));
-      return;
-    }
-    const pcSet = /^pc = (\d+)$/.exec(text);
-    if (pcSet) this.pendingPc = Number(pcSet[1]);
+    if (text === 'continue region') { this.code.opU('br', this.depthOf('top')); return; }
     if (text === 'break region') { this.code.opU('br', this.depthOf('exit')); return; }
     if (text === 'continue') { this.code.opU('br', this.depthOf('wcont')); return; }
     if (text === 'break') { this.code.opU('br', this.depthOf('wbreak')); return; }
@@ -398,9 +389,6 @@ class RegionCompiler {
   private readonly stackVars = new Set<string>();
   /** The region writes RFLAGS (its parameter local holds the current value). */
   writesEflags = false;
-  /** The case being compiled, and the constant just assigned to pc (-1: none). */
-  currentCase = -1;
-  private pendingPc = -1;
   /** Use the stack page test (set for regions with several stack accesses: in a short region the
    * first access misses anyway, and the test costs more than it saves: dispatch +7%). */
   stackCache = false;
@@ -561,12 +549,7 @@ export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAs
   c.get(rc.localOf('pc')).brTable(cases.map((_, n) => n), cases.length - 1);
   for (let n = 0; n < cases.length; n++) {
     rc.end();
-    // Each case is a loop of its own, for the branches back to its start (a self loop); falling off
-    // its end continues with the next case, as the JavaScript switch does.
-    rc.begin('loop', 'case');
-    rc.currentCase = n;
     rc.statements(caseStmts[n]);
-    rc.end();
   }
   c.op('unreachable');
   rc.end(); // loop
