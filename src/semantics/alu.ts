@@ -313,6 +313,8 @@ function multiply(e: Emitter, size: number, signed: boolean, a: V, b: V): { low:
   const sig = signed ? `(((${low.lo} << ${32 - bits}) >> ${32 - bits}) !== ${p})` : `(${high.lo} !== 0)`;
   return { low, high: high, sig };
 }
+/** Marks the low 64 bits of a 64x64 product in the text: `// @mul64lo LO HI | TEMPS | ALO, AHI, BLO, BHI`. */
+export const MUL64_MARK = '@mul64lo';
 /**
  * Low 64 bits of a 64x64 product (signed and unsigned agree), inline: alo*blo exactly via 16-bit limbs
  * (every partial product and sum stays below 2^53), the cross terms only reach the high half. Inline
@@ -323,7 +325,11 @@ function mulLow64(e: Emitter, a: V, b: V): V {
   const m1 = e.tmp(`${a1} * ${b0} + ((${a0} * ${b0}) >>> 16)`);
   const hi = e.tmp(`(${a1} * ${b1} + (${m1} >>> 16) + ((${a0} * ${b1} + (${m1} & 0xffff)) >>> 16) + ` +
     `Math.imul(${a.lo}, ${b.hi}) + Math.imul(${a.hi}, ${b.lo})) | 0`);
-  return { lo: e.tmp(`Math.imul(${a.lo}, ${b.lo})`), hi };
+  const lo = e.tmp(`Math.imul(${a.lo}, ${b.lo})`);
+  // The same product for a back end with 64-bit integers (the wasm back end: one i64.mul instead of
+  // the limbs above, whose temporaries it then skips). JavaScript ignores the comment.
+  e.line(`// ${MUL64_MARK} ${lo} ${hi} | ${a0} ${a1} ${b0} ${b1} ${m1} | ${a.lo}, ${a.hi}, ${b.lo}, ${b.hi}`);
+  return { lo, hi };
 }
 function mulOneOperand(signed: boolean): Semantics {
   return (e) => {

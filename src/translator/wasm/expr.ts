@@ -445,6 +445,16 @@ function binaryOp(op: string, a: Compiled, b: Compiled): Compiled {
   const i32Op = (name: 'i32.and' | 'i32.or' | 'i32.xor' | 'i32.shl' | 'i32.shr_s', min = I32_MIN, max = I32_MAX): Compiled =>
     ({ kind: 'i32', min, max, emit: (c) => { asBits(a, c); asBits(b, c); c.op(name); } });
   const shiftCount = b.min === b.max ? b.min & 31 : null;
+  // Beyond 2^53 JS rounds the sum or product to a double (imul r32's CF/OF compare the wrapped product
+  // with it): the same IEEE operation on the exactly converted operands. ToInt32 of it is refused.
+  if ((op === '+' || op === '-' || op === '*') && a.kind !== 'bool' && b.kind !== 'bool') {
+    const ends = op === '+' ? [a.min + b.min, a.max + b.max] : op === '-' ? [a.min - b.max, a.max - b.min]
+      : [a.min * b.min, a.min * b.max, a.max * b.min, a.max * b.max];
+    if (Math.max(...ends.map(Math.abs)) > LIMIT) {
+      const name = F64_ARITH[op as '+' | '-' | '*'];
+      return double((c) => { asF64(a, c); asF64(b, c); c.op(name); });
+    }
+  }
   switch (op) {
     case '+': return exact('int', a.min + b.min, a.max + b.max, (c) => { asI64(a, c); asI64(b, c); c.op('i64.add'); }, !!(a.negz && b.negz),
       (c) => { asBits(a, c); asBits(b, c); c.op('i32.add'); });

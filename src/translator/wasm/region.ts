@@ -167,7 +167,14 @@ class RegionCompiler {
   begin(kind: 'block' | 'loop' | 'if', label: string | null, type?: ValType): void { this.code.begin(kind, type); this.labels.push(label); }
   end(): void { this.code.end(); this.labels.pop(); }
 
-  statements(list: Stmt[]): void { for (const s of list) this.statement(s); }
+  statements(list: Stmt[]): void {
+    // A 64-bit product computed on 16-bit limbs for JavaScript (alu.ts mulLow64) is one i64.mul here:
+    // the limb temporaries before its marker are skipped, and the marker defines its two halves.
+    for (const s of list) if (s.t === 'mul64') for (const n of [...s.temps, s.lo, s.hi]) this.skipLets.add(n);
+    for (const s of list) this.statement(s);
+  }
+  /** `let` names whose statements another form computes (mul64). */
+  private readonly skipLets = new Set<string>();
   /** A block's statements: the names they declare go out of scope at its end (JS let/const). */
   private scoped(list: Stmt[]): void {
     this.scopes.push([]);
@@ -177,6 +184,7 @@ class RegionCompiler {
 
   private statement(s: Stmt): void {
     if (s.t === 'insn') { this.insn = s.n; this.committed = false; return; }
+    if (s.t === 'mul64') { this.mul64(s.lo, s.hi, s.args); return; }
     if (s.t === 'block') { this.scoped(s.body); return; }
     if (s.t === 'while') {
       // (block $break (loop $continue (br_if $break (not cond)) body (br $continue))). A runtime call
@@ -245,6 +253,7 @@ class RegionCompiler {
     m = /^(let\s+)?([A-Za-z_$][\w$]*|cpu\.rip)\s*((?:[-+&|^]|<<|>>>?)?=)\s*(.*)$/s.exec(text);
     if (!m) throw new Unsupported(`statement '${text.slice(0, 40)}'`);
     const [, isLet, name, op, rhs0] = m;
+    if (isLet && this.skipLets.has(name)) return;
     if (!isLet && !CONTROL_LOCALS.has(name) && !/^t\d+_\d+$/.test(name)) this.committed = true;
     // x op= e is x = x op (e) (done += n is kept apart: its range is checked below).
     const rhs = op.length > 1 && op !== '+=' ? `${name} ${op.slice(0, -1)} (${rhs0})` : rhs0;
@@ -363,6 +372,19 @@ class RegionCompiler {
         .get(W0).i64(0, 0).get(W1).i64(0, 0).op('i64.lt_s').op('select').op('i64.sub').set(W3);
     }
     c.i32(out + 8).get(W3).mem('i64.store', 3);
+  }
+
+  /** lo, hi = the low 64 bits of (a1:a0) * (b1:b0), as i64 arithmetic. */
+  private mul64(lo: string, hi: string, a: string[]): void {
+    if (a.length !== 4) throw new Unsupported('mul64 operands');
+    const c = this.code, [W0] = this.wides;
+    for (const k of [0, 2]) {
+      asBits(this.expr(a[k]), c); c.op('i64.extend_i32_u');
+      asBits(this.expr(a[k + 1]), c); c.op('i64.extend_i32_u').i64(32, 0).op('i64.shl').op('i64.or');
+    }
+    c.op('i64.mul').set(W0);
+    c.get(W0).op('i32.wrap_i64').set(this.declare(lo, 'i32').local);
+    c.get(W0).i64(32, 0).op('i64.shr_u').op('i32.wrap_i64').set(this.declare(hi, 'i32').local);
   }
 
   private rip(rhs: string): void {

@@ -7,6 +7,8 @@ import { Unsupported } from './expr.js';
 
 export type Stmt =
   | { t: 'insn'; n: number }
+  /** The low 64 bits of a 64x64 product (alu.ts mulLow64's marker): lo, hi, the limb temporaries. */
+  | { t: 'mul64'; lo: string; hi: string; temps: string[]; args: string[] }
   | { t: 'simple'; text: string }
   | { t: 'if'; cond: string; then: Stmt[]; else: Stmt[] | null }
   | { t: 'while'; cond: string; body: Stmt[] }
@@ -23,8 +25,11 @@ export function parseStatements(src: string): Stmt[] {
         const start = p;
         while (p < src.length && src[p] !== '\n') p++;
         // `// insn N at ...` starts instruction N (its statements follow).
-        const m = /^\/\/ insn (\d+) /.exec(src.slice(start, p));
+        const line = src.slice(start, p);
+        const m = /^\/\/ insn (\d+) /.exec(line);
         if (m) pending.push({ t: 'insn', n: Number(m[1]) });
+        const mul = /^\/\/ @mul64lo (\S+) (\S+) \| ([^|]*) \| (.*)$/.exec(line);
+        if (mul) pending.push({ t: 'mul64', lo: mul[1], hi: mul[2], temps: mul[3].trim().split(/\s+/), args: args(mul[4]) });
         continue;
       }
       return;
