@@ -141,13 +141,6 @@ export class WasmBackend {
     jt[e] = lo; jt[e + 1] = addrHi(addr); jt[e + 2] = cpl; jt[e + 3] = slot;
   }
 
-  /**
-   * Run the region at `slot`, and after it every region the dispatcher finds for the next RIP, until
-   * `budget` instructions retired or one leaves to JavaScript. Returns the instructions retired; sets
-   * cpu.rip and the flag state. A slow exit points cpu.rip at its instruction, counts the instructions
-   * before it in cpu.instret (and retiredBeforeSlowExit), and throws WASM_SLOW_EXIT for the engine to
-   * interpret that instruction.
-   */
   /** The Cpu's flag state from the exit slots: RFLAGS (if a region wrote it), then the flag record's
    * kind, then a pending status-flag merge over both (as the JS region's FLAG_MERGE_PENDING). The
    * dispatcher calls this between regions when a merge is pending (rotates, bt, bsf ...). */
@@ -163,6 +156,13 @@ export class WasmBackend {
     }
   }
 
+  /**
+   * Run the region at `slot`, and after it every region the dispatcher finds for the next RIP, until
+   * `budget` instructions retired or one leaves to JavaScript. Returns the instructions retired; sets
+   * cpu.rip and the flag state. A slow exit points cpu.rip at its instruction, counts the instructions
+   * before it in cpu.instret (and retiredBeforeSlowExit), and throws WASM_SLOW_EXIT for the engine to
+   * interpret that instruction.
+   */
   enter(cpu: Cpu, slot: number, budget: number): number {
     const s = this.exitI32, st = this.stats;
     const n = this.dispatch(slot, budget, cpu.fsBaseLo, cpu.fsBaseHi, cpu.gsBaseLo, cpu.gsBaseHi, cpu.eflags, cpu.mxcsr, cpu.cpl);
