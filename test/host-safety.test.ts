@@ -281,6 +281,9 @@ function scanSource(src: string, fixed: { words: Set<string>; strings: Set<strin
       continue;
     }
     if (/^\/\/# sourceURL=ringjit:\/\/block\/blk_k?[0-9a-f]+$/.test(t)) continue;
+    // The 64-bit product marker (alu.ts mulLow64) names locals and operand expressions: checked as code.
+    const mul = /^\/\/ @mul64lo (.*)$/.exec(t);
+    if (mul) { body.push(mul[1]); continue; }
     if (t.startsWith('//')) { out.push(`unexpected comment: ${t}`); continue; }
     body.push(line);
   }
