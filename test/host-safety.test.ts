@@ -25,6 +25,7 @@ import { Mmu } from '../src/runtime/mmu.js';
 import { TLB_SETS } from '../src/runtime/mmu.js';
 import { rt } from '../src/runtime/rt.js';
 import { translateBlock, type TranslateContext } from '../src/translator/translate.js';
+import { SIMD } from '../src/translator/wasm/encode.js';
 import { mapPage } from './fuzz/engines.js';
 import { allForms, encodeRecipe } from './fuzz/forms.js';
 import { Rng } from './fuzz/layout.js';
@@ -281,9 +282,16 @@ function scanSource(src: string, fixed: { words: Set<string>; strings: Set<strin
       continue;
     }
     if (/^\/\/# sourceURL=ringjit:\/\/block\/blk_k?[0-9a-f]+$/.test(t)) continue;
-    // The 64-bit product marker (alu.ts mulLow64) names locals and operand expressions: checked as code.
+    // The 64-bit product and vector markers (alu.ts mulLow64, simd/integer.ts lanes32) name locals,
+    // lanes, operand expressions and a wasm instruction (i8x16.eq ...): checked as code.
     const mul = /^\/\/ @mul64lo (.*)$/.exec(t);
     if (mul) { body.push(mul[1]); continue; }
+    const vec = /^\/\/ @v128 (\S+) (\|.*)$/.exec(t);
+    if (vec) {
+      if (!(vec[1] in SIMD)) out.push(`vector marker with an unknown operation: ${vec[1]}`);
+      body.push(vec[2]);
+      continue;
+    }
     if (t.startsWith('//')) { out.push(`unexpected comment: ${t}`); continue; }
     body.push(line);
   }

@@ -36,7 +36,7 @@ function sameReg(e: Emitter, d: number): boolean { return e.kind(1) === K.Xmm &&
  * and each temporary is a local the region declares (see the note above loadLanes in common.ts). The
  * one-operation forms read in place.
  */
-function lanes32(f: (a: string, b: string) => string, same?: number | 'keep', multi = false): Semantics {
+function lanes32(f: (a: string, b: string) => string, same?: number | 'keep', multi = false, vector?: string): Semantics {
   return (e) => {
     if (mmx(e)) return;
     const d = xr(e, 0);
@@ -48,8 +48,15 @@ function lanes32(f: (a: string, b: string) => string, same?: number | 'keep', mu
     if (!multi) { e.line(b.map((s, k) => `${L(d, k)} = ${f(L(d, k), s)};`).join(' ')); return; }
     const a = [0, 1, 2, 3].map((k) => e.tmp(L(d, k)));
     e.line(a.map((ak, k) => `${L(d, k)} = ${f(ak, b[k])};`).join(' '));
+    // The same operation as one vector instruction, for a back end that has them (the wasm back end's
+    // i8x16/i16x8 operations); it then skips the copies and the lane assignments above.
+    if (vector) e.line(`// ${VECTOR_MARK} ${vector} | ${[0, 1, 2, 3].map((k) => L(d, k)).join(' ')} | ${b.join(' ')} | ${a.join(' ')}`);
   };
 }
+
+/** Marks a lane-wise SWAR operation: `// @v128 OP | DST LANES | SRC LANES | COPIES` (OP: a wasm SIMD
+ * instruction of the same meaning on the 128-bit register). */
+export const VECTOR_MARK = '@v128';
 reg(INTEGER, ['pand', 'andps', 'andpd'], lanes32((a, b) => `${a} & ${b}`, 'keep'));
 reg(INTEGER, ['pandn', 'andnps', 'andnpd'], lanes32((a, b) => `~${a} & ${b}`, 0));
 reg(INTEGER, ['por', 'orps', 'orpd'], lanes32((a, b) => `${a} | ${b}`, 'keep'));
@@ -59,19 +66,19 @@ INTEGER.psubd = lanes32((a, b) => `(${a} - ${b}) | 0`, 0);
 INTEGER.pcmpeqd = lanes32((a, b) => `${a} === ${b} ? -1 : 0`, -1);
 INTEGER.pcmpgtd = lanes32((a, b) => `${a} > ${b} ? -1 : 0`, 0);
 
-INTEGER.paddb = lanes32(addB, undefined, true);
-INTEGER.paddw = lanes32(addW, undefined, true);
-INTEGER.psubb = lanes32(subB, 0, true);
-INTEGER.psubw = lanes32(subW, 0, true);
-INTEGER.pcmpeqb = lanes32(eqB, -1, true);
-INTEGER.pcmpeqw = lanes32(eqW, -1, true);
-INTEGER.pcmpgtb = lanes32(gtSB, 0, true);
-INTEGER.pcmpgtw = lanes32(gtSW, 0, true);
+INTEGER.paddb = lanes32(addB, undefined, true, 'i8x16.add');
+INTEGER.paddw = lanes32(addW, undefined, true, 'i16x8.add');
+INTEGER.psubb = lanes32(subB, 0, true, 'i8x16.sub');
+INTEGER.psubw = lanes32(subW, 0, true, 'i16x8.sub');
+INTEGER.pcmpeqb = lanes32(eqB, -1, true, 'i8x16.eq');
+INTEGER.pcmpeqw = lanes32(eqW, -1, true, 'i16x8.eq');
+INTEGER.pcmpgtb = lanes32(gtSB, 0, true, 'i8x16.gt_s');
+INTEGER.pcmpgtw = lanes32(gtSW, 0, true, 'i16x8.gt_s');
 // min/max of an element with itself is the element.
-INTEGER.pminub = lanes32(minUB, 'keep', true);
-INTEGER.pmaxub = lanes32(maxUB, 'keep', true);
-INTEGER.pminsw = lanes32(minSW, 'keep', true);
-INTEGER.pmaxsw = lanes32(maxSW, 'keep', true);
+INTEGER.pminub = lanes32(minUB, 'keep', true, 'i8x16.min_u');
+INTEGER.pmaxub = lanes32(maxUB, 'keep', true, 'i8x16.max_u');
+INTEGER.pminsw = lanes32(minSW, 'keep', true, 'i16x8.min_s');
+INTEGER.pmaxsw = lanes32(maxSW, 'keep', true, 'i16x8.max_s');
 
 /** paddq (sub = false) / psubq: two 64-bit lanes as int32 halves; the carry (borrow) into the high half
  * is an unsigned compare of the low halves, so the high half is assigned first. */

@@ -22,7 +22,7 @@
 import { type EmittedRegion } from '../translate.js';
 import { CALL_CHUNK, CALL_RT, CHUNK_ARGS, type ChunkCall, EXIT_CCOP, EXIT_DONE, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP,
   RT_CALL_ARGS, RT_CALLS, type RtCall, SEGMENT_FIELDS, SEGMENT_PARAMS, type WasmLayout } from './abi.js';
-import { Code, F64, I32, I64, ModuleBuilder, type ValType } from './encode.js';
+import { Code, F64, I32, I64, ModuleBuilder, SIMD, type SimdName, V128, type ValType } from './encode.js';
 import { asBits, asF64, asTruth, type Compiled, compileExpr, type ExprEnv, Unsupported, valTypeOf, type Variable, type View } from './expr.js';
 import { args, parseStatements, type Stmt } from './statements.js';
 
@@ -171,8 +171,22 @@ class RegionCompiler {
     // A 64-bit product computed on 16-bit limbs for JavaScript (alu.ts mulLow64) is one i64.mul here:
     // the limb temporaries before its marker are skipped, and the marker defines its two halves.
     for (const s of list) if (s.t === 'mul64') for (const n of [...s.temps, s.lo, s.hi]) this.skipLets.add(n);
-    for (const s of list) this.statement(s);
+    // A lane-wise SWAR operation is one SIMD instruction: its lane copies and the four lane
+    // assignments before its marker are skipped.
+    list.forEach((s, i) => {
+      if (s.t !== 'v128') return;
+      for (const n of s.temps) this.skipLets.add(n);
+      for (let k = 0; k < 4; k++) {
+        const a = list[i - 4 + k];
+        if (!a || a.t !== 'simple' || !a.text.startsWith(`${s.dst[k]} =`)) throw new Unsupported('v128 marker without its lanes');
+        this.skipStmts.add(a);
+      }
+    });
+    for (const s of list) if (!this.skipStmts.has(s)) this.statement(s);
   }
+  /** Statements another form computes (v128). */
+  private readonly skipStmts = new Set<Stmt>();
+  private v128Local = -1;
   /** `let` names whose statements another form computes (mul64). */
   private readonly skipLets = new Set<string>();
   /** A block's statements: the names they declare go out of scope at its end (JS let/const). */
@@ -185,6 +199,7 @@ class RegionCompiler {
   private statement(s: Stmt): void {
     if (s.t === 'insn') { this.insn = s.n; this.committed = false; return; }
     if (s.t === 'mul64') { this.mul64(s.lo, s.hi, s.args); return; }
+    if (s.t === 'v128') { this.v128(s.op, s.dst, s.src); return; }
     if (s.t === 'block') { this.scoped(s.body); return; }
     if (s.t === 'while') {
       // (block $break (loop $continue (br_if $break (not cond)) body (br $continue))). A runtime call
@@ -372,6 +387,26 @@ class RegionCompiler {
         .get(W0).i64(0, 0).get(W1).i64(0, 0).op('i64.lt_s').op('select').op('i64.sub').set(W3);
     }
     c.i32(out + 8).get(W3).mem('i64.store', 3);
+  }
+
+  /** dst = op(dst, src) on the 128-bit values of four int32 lanes each (locals or the xmm file). */
+  private v128(op: string, dst: string[], src: string[]): void {
+    if (!(op in SIMD) || dst.length !== 4 || src.length !== 4) throw new Unsupported(`v128 ${op}`);
+    const c = this.code;
+    if (this.v128Local < 0) this.v128Local = this.local(V128);
+    const build = (lanes: string[]) => lanes.forEach((l, k) => {
+      asBits(this.expr(l), c);
+      if (k === 0) c.simd('i32x4.splat'); else c.simd('i32x4.replace_lane', k);
+    });
+    build(dst); build(src);
+    c.simd(op as SimdName).set(this.v128Local);
+    dst.forEach((l, k) => {
+      const v = this.vars.get(l), m = /^cpu\.xmm\[(\d+)\]$/.exec(l);
+      if (v && v.kind === 'i32') { c.get(this.v128Local).simd('i32x4.extract_lane', k).set(v.local); return; }
+      if (!m) throw new Unsupported(`v128 lane ${l}`);
+      c.i32(this.L.xmm + 4 * Number(m[1])).get(this.v128Local).simd('i32x4.extract_lane', k).mem('i32.store', 2);
+    });
+    this.committed = true;
   }
 
   /** lo, hi = the low 64 bits of (a1:a0) * (b1:b0), as i64 arithmetic. */

@@ -9,6 +9,8 @@ export type Stmt =
   | { t: 'insn'; n: number }
   /** The low 64 bits of a 64x64 product (alu.ts mulLow64's marker): lo, hi, the limb temporaries. */
   | { t: 'mul64'; lo: string; hi: string; temps: string[]; args: string[] }
+  /** A lane-wise SSE operation as one SIMD instruction (integer.ts lanes32's marker). */
+  | { t: 'v128'; op: string; dst: string[]; src: string[]; temps: string[] }
   | { t: 'simple'; text: string }
   | { t: 'if'; cond: string; then: Stmt[]; else: Stmt[] | null }
   | { t: 'while'; cond: string; body: Stmt[] }
@@ -30,6 +32,11 @@ export function parseStatements(src: string): Stmt[] {
         if (m) pending.push({ t: 'insn', n: Number(m[1]) });
         const mul = /^\/\/ @mul64lo (\S+) (\S+) \| ([^|]*) \| (.*)$/.exec(line);
         if (mul) pending.push({ t: 'mul64', lo: mul[1], hi: mul[2], temps: mul[3].trim().split(/\s+/), args: args(mul[4]) });
+        const vec = /^\/\/ @v128 (\S+) \| ([^|]*) \| ([^|]*) \| (.*)$/.exec(line);
+        if (vec) {
+          const words = (x: string) => x.trim().split(/\s+/);
+          pending.push({ t: 'v128', op: vec[1], dst: words(vec[2]), src: words(vec[3]), temps: words(vec[4]) });
+        }
         continue;
       }
       return;
