@@ -8,6 +8,9 @@ import { STRING } from '../string.js';
 import { L, imm8, loadLanes, mmx, reg, setLanes, srcLanes, srcSnap, storeLanes, xr } from './common.js';
 import { mask8 } from './swar.js';
 
+/** Marks pmovmskb's mask: `// @v128mask M | SRC LANES` (M: the temporary holding it). */
+export const VECTOR_MASK_MARK = '@v128mask';
+
 export const MOVES: Record<string, Semantics> = {};
 
 /** 128-bit move between xmm registers and memory. */
@@ -97,7 +100,10 @@ function toGpr(e: Emitter, expr: string): void {
 MOVES.pmovmskb = (e) => {
   if (mmx(e)) return;
   const s = xr(e, 1);
-  toGpr(e, `${mask8(L(s, 0), L(s, 1))} | (${mask8(L(s, 2), L(s, 3))} << 8)`);
+  const m = e.tmp(`${mask8(L(s, 0), L(s, 1))} | (${mask8(L(s, 2), L(s, 3))} << 8)`);
+  // The same mask as one vector instruction (wasm's i8x16.bitmask), for a back end that has it.
+  e.line(`// ${VECTOR_MASK_MARK} ${m} | ${[0, 1, 2, 3].map((k) => L(s, k)).join(' ')}`);
+  e.write(0, { lo: m, hi: '0' });
 };
 MOVES.movmskps = (e) => toGpr(e, `rt.movmsk(cpu, 0, ${xr(e, 1)})`);
 MOVES.movmskpd = (e) => toGpr(e, `rt.movmsk(cpu, 1, ${xr(e, 1)})`);

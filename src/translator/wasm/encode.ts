@@ -10,7 +10,7 @@ export const I32 = 0x7f, I64 = 0x7e, F32 = 0x7d, F64 = 0x7c, V128 = 0x7b;
 export type ValType = typeof I32 | typeof I64 | typeof F32 | typeof F64 | typeof V128;
 /** SIMD instructions (prefix 0xfd, then the opcode as LEB128; spec 5.4.8), by their text names. */
 export const SIMD = {
-  'i32x4.splat': 0x11, 'i32x4.extract_lane': 0x1b, 'i32x4.replace_lane': 0x1c,
+  'i32x4.splat': 0x11, 'i32x4.extract_lane': 0x1b, 'i32x4.replace_lane': 0x1c, 'i8x16.bitmask': 0x64,
   'i8x16.eq': 0x23, 'i8x16.gt_s': 0x27, 'i16x8.eq': 0x2d, 'i16x8.gt_s': 0x31,
   'i8x16.add': 0x6e, 'i8x16.sub': 0x71, 'i8x16.min_u': 0x77, 'i8x16.max_u': 0x79,
   'i16x8.add': 0x8e, 'i16x8.sub': 0x91, 'i16x8.min_s': 0x96, 'i16x8.max_s': 0x98,

@@ -171,6 +171,7 @@ class RegionCompiler {
     // A 64-bit product computed on 16-bit limbs for JavaScript (alu.ts mulLow64) is one i64.mul here:
     // the limb temporaries before its marker are skipped, and the marker defines its two halves.
     for (const s of list) if (s.t === 'mul64') for (const n of [...s.temps, s.lo, s.hi]) this.skipLets.add(n);
+    for (const s of list) if (s.t === 'v128mask') this.skipLets.add(s.name);
     // A lane-wise SWAR operation is one SIMD instruction: its lane copies and the four lane
     // assignments before its marker are skipped.
     list.forEach((s, i) => {
@@ -200,6 +201,12 @@ class RegionCompiler {
     if (s.t === 'insn') { this.insn = s.n; this.committed = false; return; }
     if (s.t === 'mul64') { this.mul64(s.lo, s.hi, s.args); return; }
     if (s.t === 'v128') { this.v128(s.op, s.dst, s.src); return; }
+    if (s.t === 'v128mask') {
+      // The top bit of each of the 16 bytes: i8x16.bitmask.
+      this.buildV128(s.src);
+      this.code.simd('i8x16.bitmask').set(this.declare(s.name, 'i32', 0, 65535).local);
+      return;
+    }
     if (s.t === 'block') { this.scoped(s.body); return; }
     if (s.t === 'while') {
       // (block $break (loop $continue (br_if $break (not cond)) body (br $continue))). A runtime call
@@ -389,16 +396,20 @@ class RegionCompiler {
     c.i32(out + 8).get(W3).mem('i64.store', 3);
   }
 
+  /** The 128-bit value of four int32 lanes on the stack. */
+  private buildV128(lanes: string[]): void {
+    if (lanes.length !== 4) throw new Unsupported('v128 lanes');
+    lanes.forEach((l, k) => {
+      asBits(this.expr(l), this.code);
+      if (k === 0) this.code.simd('i32x4.splat'); else this.code.simd('i32x4.replace_lane', k);
+    });
+  }
   /** dst = op(dst, src) on the 128-bit values of four int32 lanes each (locals or the xmm file). */
   private v128(op: string, dst: string[], src: string[]): void {
     if (!(op in SIMD) || dst.length !== 4 || src.length !== 4) throw new Unsupported(`v128 ${op}`);
     const c = this.code;
     if (this.v128Local < 0) this.v128Local = this.local(V128);
-    const build = (lanes: string[]) => lanes.forEach((l, k) => {
-      asBits(this.expr(l), c);
-      if (k === 0) c.simd('i32x4.splat'); else c.simd('i32x4.replace_lane', k);
-    });
-    build(dst); build(src);
+    this.buildV128(dst); this.buildV128(src);
     c.simd(op as SimdName).set(this.v128Local);
     dst.forEach((l, k) => {
       const v = this.vars.get(l), m = /^cpu\.xmm\[(\d+)\]$/.exec(l);

@@ -11,6 +11,8 @@ export type Stmt =
   | { t: 'mul64'; lo: string; hi: string; temps: string[]; args: string[] }
   /** A lane-wise SSE operation as one SIMD instruction (integer.ts lanes32's marker). */
   | { t: 'v128'; op: string; dst: string[]; src: string[]; temps: string[] }
+  /** pmovmskb's mask as i8x16.bitmask (moves.ts's marker): the temporary it defines, the lanes. */
+  | { t: 'v128mask'; name: string; src: string[] }
   | { t: 'simple'; text: string }
   | { t: 'if'; cond: string; then: Stmt[]; else: Stmt[] | null }
   | { t: 'while'; cond: string; body: Stmt[] }
@@ -32,6 +34,8 @@ export function parseStatements(src: string): Stmt[] {
         if (m) pending.push({ t: 'insn', n: Number(m[1]) });
         const mul = /^\/\/ @mul64lo (\S+) (\S+) \| ([^|]*) \| (.*)$/.exec(line);
         if (mul) pending.push({ t: 'mul64', lo: mul[1], hi: mul[2], temps: mul[3].trim().split(/\s+/), args: args(mul[4]) });
+        const msk = /^\/\/ @v128mask (\S+) \| (.*)$/.exec(line);
+        if (msk) pending.push({ t: 'v128mask', name: msk[1], src: msk[2].trim().split(/\s+/) });
         const vec = /^\/\/ @v128 (\S+) \| ([^|]*) \| ([^|]*) \| (.*)$/.exec(line);
         if (vec) {
           const words = (x: string) => x.trim().split(/\s+/);
