@@ -54,6 +54,7 @@ export class WasmBackend {
   constructor(cpu: Cpu) {
     const mem = cpu.mem, mmu = cpu.mmu;
     if (mem.wasm === null || mmu.tlbCurSlot === null) throw new Error('the wasm back end needs a wasm-backed PhysicalMemory');
+    this.cpu = cpu;
     const exit = mem.stateAlloc(EXIT_BYTES);
     this.layout = {
       regs: cpu.regs.byteOffset, cc: cpu.cc.byteOffset, xmm: cpu.xmm.byteOffset, tlbCur: mmu.tlbCurSlot.byteOffset, tlbMask: TLB_SETS - 1,
@@ -70,9 +71,7 @@ export class WasmBackend {
     const s = this.exitI32;
     this.rtCall = (id, a, b, c, d, e) => {
       // The Cpu as the region has it: RFLAGS and the flag record's kind from the exit slots.
-      if (s[EXIT_EFLSET / 4] !== 0) { cpu.eflags = s[EXIT_EFL / 4]; s[EXIT_EFLSET / 4] = 0; }
-      const op = s[EXIT_CCOP / 4];
-      if (op >= 0) { cpu.ccOp = op; s[EXIT_CCOP / 4] = -1; }
+      this.syncRecord();
       rt.SRC.set(scratch);
       const r = fns[id](cpu, a, b, c, d, e);
       s[EXIT_MXCSR / 4] = cpu.mxcsr; sout[0] = rt.SOUT[0]; sout[1] = rt.SOUT[1];
@@ -89,7 +88,6 @@ export class WasmBackend {
       }
     };
     const jt = mem.stateAlloc(JUMP_TABLE_BYTES);
-    this.cpu = cpu;
     this.jumpTable = new Int32Array(mem.buf, jt, JUMP_TABLE_BYTES / 4);
     this.jumpTable.fill(-1);
     this.dispatch = buildDispatcher(this.layout, jt, this.memory, this.table, () => { this.syncFlags(); return cpu.eflags; });
@@ -141,14 +139,20 @@ export class WasmBackend {
     jt[e] = lo; jt[e + 1] = addrHi(addr); jt[e + 2] = cpl; jt[e + 3] = slot;
   }
 
+  /** RFLAGS (if a region wrote it) and the flag record's kind (if a region produced one) from the
+   * exit slots to the Cpu; the slots then say "unchanged". */
+  private syncRecord(): void {
+    const s = this.exitI32, cpu = this.cpu;
+    if (s[EXIT_EFLSET / 4] !== 0) { cpu.eflags = s[EXIT_EFL / 4]; s[EXIT_EFLSET / 4] = 0; }
+    const op = s[EXIT_CCOP / 4];
+    if (op >= 0) { cpu.ccOp = op; s[EXIT_CCOP / 4] = -1; }
+  }
   /** The Cpu's flag state from the exit slots: RFLAGS (if a region wrote it), then the flag record's
    * kind, then a pending status-flag merge over both (as the JS region's FLAG_MERGE_PENDING). The
    * dispatcher calls this between regions when a merge is pending (rotates, bt, bsf ...). */
   private syncFlags(): void {
     const s = this.exitI32, cpu = this.cpu;
-    if (s[EXIT_EFLSET / 4] !== 0) { cpu.eflags = s[EXIT_EFL / 4]; s[EXIT_EFLSET / 4] = 0; }
-    const op = s[EXIT_CCOP / 4];
-    if (op >= 0) { cpu.ccOp = op; s[EXIT_CCOP / 4] = -1; }
+    this.syncRecord();
     const fpm = s[EXIT_FPM / 4];
     if (fpm !== 0) {
       cpu.eflags = (rt.eflags(cpu) & ~fpm) | (s[EXIT_FPV / 4] & fpm); cpu.ccOp = 0;
