@@ -173,7 +173,11 @@ export class JitEngine implements Engine {
           // A store to translated code: the state is as of the storing instruction (like a fault);
           // the interpreter runs it, and its store invalidates the page's blocks before the next one.
           if (f === CODE_WRITE_TRAP) { st.codeWriteTraps++; interpretNext = true; prev = null; continue; }
-          if (f === WASM_SLOW_EXIT) { w!.stats.slowExits++; retired += w!.retiredBeforeSlowExit; interpretNext = true; prev = null; continue; }
+          if (f === WASM_SLOW_EXIT) {
+            // The regions the dispatcher ran to their end before the one that left are dispatches too.
+            w!.stats.slowExits++; st.blockRuns += w!.lastRegions; retired += w!.retiredBeforeSlowExit;
+            interpretNext = true; prev = null; continue;
+          }
           if (f instanceof GuestFault) { os.handleFault(cpu, f); prev = null; continue; }
           if (f instanceof GuestExit) return;
           throw f;

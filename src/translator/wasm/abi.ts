@@ -17,8 +17,10 @@ export interface WasmLayout {
   /** Pages of the memory (its fixed size), and the byte offset of guest physical address 0 in it. */
   pages: number;
   guestBase: number;
-  /** 16 bytes standing for rt.SRC (a memory operand loaded for an SSE instruction) and 16 for rt.OUT
-   * (a primitive's extra results): scratch within one instruction, never seen by JavaScript. */
+  /** 40 bytes of scratch within one instruction: rt.SRC at +0 (16 bytes: a memory operand loaded for
+   * an SSE instruction; the runtime-call wrapper copies it to the JavaScript rt.SRC), rt.OUT at +16
+   * (16 bytes: the i64 primitives' extra results) and rt.SOUT at +32 (8 bytes, copied back from the
+   * JavaScript rt.SOUT after a runtime call). */
   scratch: number;
 }
 export const EXIT_CCOP = 0, EXIT_DONE = 4, EXIT_RIP = 8, EXIT_FPM = 16, EXIT_FPV = 20;
