@@ -153,7 +153,7 @@ function run(o: RunOptions): number {
       lines.push(
         `blocks translated      ${j.blocksTranslated}`,
         `generated JS           ${j.jsBytes} bytes`,
-        `translation time       ${j.translateMs.toFixed(1)} ms`,
+        `translation time       ${j.translateMs.toFixed(1)} ms (emitting ${j.emitMs.toFixed(1)} ms${jit.wasmStats ? `, wasm compiler ${jit.wasmStats.frontMs.toFixed(1)} ms, V8 ${jit.wasmStats.v8Ms.toFixed(1)} ms` : ''})`,
         `region blocks          ${j.regionBlocks}`,
         `block dispatches       ${j.blockRuns}`,
         `interpreted            ${j.interpreted} instructions (blocks not yet translated)`,

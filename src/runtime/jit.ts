@@ -48,6 +48,8 @@ export interface JitStats {
   regionBlocks: number;
   jsBytes: number;
   translateMs: number;
+  /** Of translateMs: the Emitter (shared semantics -> region text). */
+  emitMs: number;
   blockRuns: number;
   /** Guest instructions the interpreter ran (blocks not yet translated). */
   interpreted: number;
@@ -56,7 +58,7 @@ export interface JitStats {
 }
 
 export class JitEngine implements Engine {
-  readonly stats: JitStats = { blocksTranslated: 0, regionBlocks: 0, jsBytes: 0, translateMs: 0, blockRuns: 0, interpreted: 0, codeWriteTraps: 0 };
+  readonly stats: JitStats = { blocksTranslated: 0, regionBlocks: 0, jsBytes: 0, translateMs: 0, emitMs: 0, blockRuns: 0, interpreted: 0, codeWriteTraps: 0 };
   private readonly ctx: TranslateContext;
   /** Directory for --dump-js, or null. */
   dumpDir: string | null = null;
@@ -123,7 +125,9 @@ export class JitEngine implements Engine {
     // Indirect branches of the region continue inside it at their observed targets that it holds.
     const indirect = new Map<number, number[]>();
     for (const r of region) if (r.targets !== null && r.targets.length > 0) indirect.set(r.insns[r.insns.length - 1].addr, r.targets.slice());
+    const tEmit = performance.now();
     const emitted = emitRegion(region.map((r) => r.insns), this.ctx, indirect);
+    this.stats.emitMs += performance.now() - tEmit;
     const w = this.wasm, slot = w !== null ? w.compile(emitted) : -1;
     const fn = slot >= 0 ? (cpu: Cpu) => w!.run(cpu, slot) : null;
     // The JavaScript function: the region's code unless wasm took it (and for --dump-js).
@@ -132,7 +136,9 @@ export class JitEngine implements Engine {
     b.wasmSlot = slot;
     cache.claimRegion(b, region);
     b.cpl = this.cpu.cpl;
-    if (this.dumpDir !== null && t !== null) dumpBlock(this.dumpDir, name, region.flatMap((r) => r.insns), t.source, t.insnLines);
+    if (this.dumpDir !== null && t !== null) {
+      dumpBlock(this.dumpDir, name, region.flatMap((r) => r.insns), t.source, t.insnLines, slot >= 0 ? w!.lastWasm : null);
+    }
     this.stats.blocksTranslated++;
     this.stats.regionBlocks += region.length;
     if (fn === null && t !== null) this.stats.jsBytes += t.source.length;

@@ -23,6 +23,10 @@ export interface WasmStats {
   retired: number;
   /** Regions the wasm dispatcher ran (each a block dispatch that never reached JavaScript). */
   dispatches: number;
+  /** Of the translation time: the wasm compiler (region text -> wasm bytes), and V8 (module and
+   * instance; V8's optimising tier later compiles hot functions again, on background threads). */
+  frontMs: number;
+  v8Ms: number;
   /** Why regions stayed JavaScript: reason (operands elided) -> regions. */
   refused: Map<string, number>;
 }
@@ -31,7 +35,7 @@ export interface WasmStats {
 interface SlotInfo { addrs: number[]; posInBlock: number[] }
 
 export class WasmBackend {
-  readonly stats: WasmStats = { regions: 0, bytes: 0, slowExits: 0, retired: 0, dispatches: 0, refused: new Map() };
+  readonly stats: WasmStats = { regions: 0, bytes: 0, slowExits: 0, retired: 0, dispatches: 0, frontMs: 0, v8Ms: 0, refused: new Map() };
   private readonly layout: WasmLayout;
   private readonly memory: WebAssembly.Memory;
   private readonly exitI32: Int32Array;
@@ -46,6 +50,8 @@ export class WasmBackend {
   private readonly rtCall: RtCall;
   private readonly cpu: Cpu;
   private readonly chunk: ChunkCall;
+  /** The module of the region compile() compiled last (for --dump-js). */
+  lastWasm: Uint8Array | null = null;
   /** Instructions retired by the regions before the slow exit the last enter() threw. */
   retiredBeforeSlowExit = 0;
   /** Regions the last enter() ran to their end (a slow exit's region not counted). */
@@ -100,7 +106,7 @@ export class WasmBackend {
   compile(r: EmittedRegion): number {
     let w: WasmRegion;
     try {
-      w = compileRegionWasm(r, this.layout, this.memory, this.rtCall, this.chunk);
+      w = compileRegionWasm(r, this.layout, this.memory, this.rtCall, this.chunk, this.stats);
     } catch (e) {
       // Unsupported: outside what the back end compiles. Anything else (V8 rejecting the module) is a
       // defect of the back end: the region still runs, as JavaScript, and --stats names the error.
@@ -111,7 +117,8 @@ export class WasmBackend {
       return -1;
     }
     this.stats.regions++;
-    this.stats.bytes += w.bytes;
+    this.stats.bytes += w.wasm.length;
+    this.lastWasm = w.wasm;
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
       slot = this.slots.length;

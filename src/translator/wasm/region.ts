@@ -571,11 +571,28 @@ class RegionCompiler {
 export interface WasmRegion {
   /** Run the region with the FS and GS base halves and RFLAGS; see compileRegionWasm for the result. */
   run: (fsLo: number, fsHi: number, gsLo: number, gsHi: number, eflags: number) => number;
-  bytes: number;
+  /** The module (for --dump-js). */
+  wasm: Uint8Array;
 }
 
 /** Compile an emitted region to wasm, or throw Unsupported. */
-export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAssembly.Memory, rtCall: RtCall, chunk: ChunkCall): WasmRegion {
+export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAssembly.Memory, rtCall: RtCall, chunk: ChunkCall,
+  times: { frontMs: number; v8Ms: number }): WasmRegion {
+  const t0 = performance.now();
+  let bytes: Uint8Array;
+  try {
+    bytes = regionModule(r, L);
+  } finally {
+    times.frontMs += performance.now() - t0;
+  }
+  const t1 = performance.now();
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory, rt: rtCall, chunk } });
+  times.v8Ms += performance.now() - t1;
+  return { run: inst.exports.run as WasmRegion['run'], wasm: bytes };
+}
+
+/** The region's wasm module (imports m.mem, m.rt, m.chunk; exports run), or throw Unsupported. */
+function regionModule(r: EmittedRegion, L: WasmLayout): Uint8Array {
   const { st, body, cases } = r;
   if (st.callsHelpers) throw new Unsupported('helper calls');
   const rc = new RegionCompiler(L);
@@ -638,7 +655,5 @@ export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAs
   m.importFunc('m', 'chunk', m.type(new Array(1 + CHUNK_ARGS).fill(I32), [I32]));
   const head = r.flat[0].addr;
   m.func(m.type(SEGMENT_PARAMS.map(() => I32), [I32]), rc.localTypes, c, 'run', 'blk_' + (head < 0 ? 'k' + (-head).toString(16) : head.toString(16)));
-  const bytes = m.bytes();
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory, rt: rtCall, chunk } });
-  return { run: inst.exports.run as WasmRegion['run'], bytes: bytes.length };
+  return m.bytes();
 }
