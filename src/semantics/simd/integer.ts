@@ -45,22 +45,24 @@ function lanes32(f: (a: string, b: string) => string, same?: number | 'keep', mu
       return;
     }
     const b = srcLanes(e, 1, 16, true);
-    if (!multi) { e.line(b.map((s, k) => `${L(d, k)} = ${f(L(d, k), s)};`).join(' ')); return; }
-    const a = [0, 1, 2, 3].map((k) => e.tmp(L(d, k)));
-    e.line(a.map((ak, k) => `${L(d, k)} = ${f(ak, b[k])};`).join(' '));
+    const dst = [0, 1, 2, 3].map((k) => L(d, k));
     // The same operation as one vector instruction, for a back end that has them (the wasm back end's
-    // i8x16/i16x8 operations); it then skips the copies and the lane assignments above.
-    if (vector) e.line(`// ${VECTOR_MARK} ${vector} | ${[0, 1, 2, 3].map((k) => L(d, k)).join(' ')} | ${b.join(' ')} | ${a.join(' ')}`);
+    // i8x16/i16x8/v128 operations); it then skips the copies and the lane assignments before it.
+    const mark = (copies: string[]) => { if (vector) e.line(`// ${VECTOR_MARK} ${vector} | ${dst.join(' ')} | ${b.join(' ')} | ${copies.join(' ')}`); };
+    if (!multi) { e.line(b.map((s, k) => `${dst[k]} = ${f(dst[k], s)};`).join(' ')); mark([]); return; }
+    const a = [0, 1, 2, 3].map((k) => e.tmp(L(d, k)));
+    e.line(a.map((ak, k) => `${dst[k]} = ${f(ak, b[k])};`).join(' '));
+    mark(a);
   };
 }
 
 /** Marks a lane-wise SWAR operation: `// @v128 OP | DST LANES | SRC LANES | COPIES` (OP: a wasm SIMD
  * instruction of the same meaning on the 128-bit register). */
 export const VECTOR_MARK = '@v128';
-reg(INTEGER, ['pand', 'andps', 'andpd'], lanes32((a, b) => `${a} & ${b}`, 'keep'));
+reg(INTEGER, ['pand', 'andps', 'andpd'], lanes32((a, b) => `${a} & ${b}`, 'keep', false, 'v128.and'));
 reg(INTEGER, ['pandn', 'andnps', 'andnpd'], lanes32((a, b) => `~${a} & ${b}`, 0));
-reg(INTEGER, ['por', 'orps', 'orpd'], lanes32((a, b) => `${a} | ${b}`, 'keep'));
-reg(INTEGER, ['pxor', 'xorps', 'xorpd'], lanes32((a, b) => `${a} ^ ${b}`, 0));
+reg(INTEGER, ['por', 'orps', 'orpd'], lanes32((a, b) => `${a} | ${b}`, 'keep', false, 'v128.or'));
+reg(INTEGER, ['pxor', 'xorps', 'xorpd'], lanes32((a, b) => `${a} ^ ${b}`, 0, false, 'v128.xor'));
 INTEGER.paddd = lanes32((a, b) => `(${a} + ${b}) | 0`);
 INTEGER.psubd = lanes32((a, b) => `(${a} - ${b}) | 0`, 0);
 INTEGER.pcmpeqd = lanes32((a, b) => `${a} === ${b} ? -1 : 0`, -1);

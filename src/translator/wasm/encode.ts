@@ -14,7 +14,10 @@ export const SIMD = {
   'i8x16.eq': 0x23, 'i8x16.gt_s': 0x27, 'i16x8.eq': 0x2d, 'i16x8.gt_s': 0x31,
   'i8x16.add': 0x6e, 'i8x16.sub': 0x71, 'i8x16.min_u': 0x77, 'i8x16.max_u': 0x79,
   'i16x8.add': 0x8e, 'i16x8.sub': 0x91, 'i16x8.min_s': 0x96, 'i16x8.max_s': 0x98,
+  'v128.and': 0x4e, 'v128.or': 0x50, 'v128.xor': 0x51,
 } as const;
+/** SIMD memory instructions (prefix 0xfd, then a memarg like the other loads and stores). */
+export const SIMD_MEM = { 'v128.load': 0x00, 'v128.store': 0x0b } as const;
 export type SimdName = keyof typeof SIMD;
 /** Block type of a block/loop/if without results. */
 export const VOID = 0x40;
@@ -102,6 +105,11 @@ export class Code {
   simd(name: SimdName, lane?: number): this {
     this.bytes.push(0xfd); uleb(this.bytes, SIMD[name]);
     if (lane !== undefined) this.bytes.push(lane);
+    return this;
+  }
+  /** v128.load / v128.store: alignment exponent and constant offset. */
+  simdMem(name: keyof typeof SIMD_MEM, align: number, offset = 0): this {
+    this.bytes.push(0xfd); uleb(this.bytes, SIMD_MEM[name]); uleb(this.bytes, align); uleb(this.bytes, offset);
     return this;
   }
   get(local: number): this { return this.opU('local.get', local); }

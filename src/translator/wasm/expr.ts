@@ -42,7 +42,12 @@ export interface Compiled {
 }
 /** A variable the expression may name: a wasm local (i64 for 'int', f64 for 'f64'), with the range of
  * its values if narrower than its kind's (required for 'int'). */
-export interface Variable { local: number; kind: Kind; min?: number; max?: number; negz?: boolean }
+export interface Variable {
+  local: number; kind: Kind; min?: number; max?: number; negz?: boolean;
+  /** An int32 held as lane k of a v128 local (an xmm register's lane; a word of a 16-byte load):
+   * read with i32x4.extract_lane, assigned with i32x4.replace_lane; `local` is then -1. */
+  lane?: { v: number; k: number };
+}
 /** A typed view of wasm memory that JS names as an array (cpu.xmm, cpu.xmmF64, rt.SRC ...): element k
  * is at base + k * (4 or 8). */
 export interface View { base: number; type: 'i32' | 'f32' | 'f64' }
@@ -246,6 +251,8 @@ function compileNode(n: Node, x: Ctx): Compiled {
       const v = x.env.vars(n.name);
       if (!v) throw new Unsupported(`unknown variable ${n.name}`);
       const [min, max] = v.min !== undefined && v.max !== undefined ? [v.min, v.max] : range(v.kind);
+      const lane = v.lane;
+      if (lane) return { kind: v.kind, min, max, emit: (c) => c.get(lane.v).simd('i32x4.extract_lane', lane.k) };
       return { kind: v.kind, min, max, negz: v.negz, emit: (c) => c.get(v.local) };
     }
     case 'index': {

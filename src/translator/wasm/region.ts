@@ -42,6 +42,14 @@ const CONTROL_LOCALS = new Set(['k', 'done', 'pc', 'xr', 'xn']);
 const STORE = /^M\.wr(8|16|32|64|128)\((.*)\)$/;
 const RIP_SPLIT = /^\(?\s*(\w+) \* 4294967296 \+ \((\w+) >>> 0\)\s*\)?$/;
 
+/** The xmm register whose lanes 0..3 in the xmm file (cpu.xmm[4r] ... cpu.xmm[4r + 3]) the four
+ * names are, or -1. */
+function xmmFileRegister(lanes: string[]): number {
+  const m = /^cpu\.xmm\[(\d+)\]$/.exec(lanes[0]);
+  const r = m ? Number(m[1]) : -1;
+  return r >= 0 && r % 4 === 0 && lanes.every((l, k) => l === `cpu.xmm[${r + k}]`) ? r / 4 : -1;
+}
+
 class RegionCompiler {
   readonly code = new Code();
   private readonly locals: ValType[] = [];
@@ -151,6 +159,31 @@ class RegionCompiler {
     this.vars.set(name, v);
     return v;
   }
+  /** A name for lane k of the v128 local v (see Variable.lane). */
+  declareLane(name: string, v: number, k: number): Variable {
+    if (this.vars.has(name)) throw new Unsupported(`${name} declared twice`);
+    if (this.scopes.length) this.scopes[this.scopes.length - 1].push(name);
+    const x: Variable = { local: -1, kind: 'i32', lane: { v, k } };
+    this.vars.set(name, x);
+    return x;
+  }
+  /** The xmm registers the region keeps in v128 locals (its lanes x{4n+k} are lanes of them): register
+   * number -> local. */
+  readonly xmmRegs = new Map<number, number>();
+  /** Assign the int32 `value` leaves on the stack... to v: emit(code) pushes the value. */
+  private assign(v: Variable, value: (c: Code) => void): void {
+    const c = this.code;
+    if (v.lane) { c.get(v.lane.v); value(c); c.simd('i32x4.replace_lane', v.lane.k).set(v.lane.v); return; }
+    value(c); c.set(v.local);
+  }
+  /** The v128 local whose lanes 0..3, in order, the four names are, or -1. */
+  private wholeV128(names: string[]): number {
+    const vs = names.map((n) => this.vars.get(n)?.lane);
+    const v = vs[0]?.v;
+    return v !== undefined && vs.every((l, k) => l !== undefined && l.v === v && l.k === k) ? v : -1;
+  }
+  /** The v128 local of the last 16-byte load (its words are lanes of it: M.hi ... M.hi3), or -1. */
+  private last128 = -1;
   get localTypes(): ValType[] { return this.locals; }
   private lookup = (name: string) => this.vars.get(name);
   /** The wasm local of a declared variable. */
@@ -183,7 +216,43 @@ class RegionCompiler {
         this.skipStmts.add(a);
       }
     });
-    for (const s of list) if (!this.skipStmts.has(s)) this.statement(s);
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      if (this.skipStmts.has(s)) continue;
+      if (s.t === 'simple') {
+        const n = this.wholeRegisterAssignment(list, i);
+        if (n > 0) { i += n - 1; continue; }
+      }
+      this.statement(s);
+    }
+  }
+  /**
+   * `xA = a; xA+1 = b; xA+2 = c; xA+3 = d` (A = 4 r; or cpu.xmm[A] ... in the xmm file) at list[i]:
+   * all of xmm register r at once, when a..d are constants or names none of the four assignments
+   * changes before reading them (a move, a 16-byte load, a zeroing): one v128 value instead of four
+   * lane replacements or stores. Returns the statements compiled (0: not this form).
+   */
+  private wholeRegisterAssignment(list: Stmt[], i: number): number {
+    const values: string[] = [], dst: string[] = [];
+    for (let k = 0; k < 4; k++) {
+      const s = list[i + k];
+      if (!s || s.t !== 'simple' || this.skipStmts.has(s)) return 0;
+      const m = /^(x\d+|cpu\.xmm\[\d+\]) = (-?\d+|[A-Za-z_$][\w$]*|cpu\.xmm\[\d+\])$/.exec(s.text);
+      if (!m) return 0;
+      dst.push(m[1]); values.push(m[2]);
+    }
+    const v = this.wholeV128(dst), file = v < 0 ? xmmFileRegister(dst) : -1;
+    if ((v < 0 && file < 0) || values.some((x, k) => dst.slice(0, k).includes(x))) return 0;
+    if (v >= 0) {
+      this.buildV128(values);
+      this.code.set(v);
+    } else {
+      this.code.i32(this.L.xmm + 16 * file);
+      this.buildV128(values);
+      this.code.simdMem('v128.store', 4);
+    }
+    this.committed = true;
+    return 4;
   }
   /** Statements another form computes (v128). */
   private readonly skipStmts = new Set<Stmt>();
@@ -288,19 +357,30 @@ class RegionCompiler {
     const load = LOAD.exec(rhs);
     if (load) {
       if (!isLet) throw new Unsupported('load into an existing variable');
-      const v = this.declare(name, 'i32');
-      this.load(Number(load[1]) / 8, args(load[2]), v.local);
+      const size = Number(load[1]) / 8;
+      if (size === 16) {
+        // One v128.load; its words are lanes of it (M.hi ... M.hi3 below).
+        const v128 = this.local(V128);
+        this.load(size, args(load[2]), v128);
+        this.declareLane(name, v128, 0);
+        this.last128 = v128;
+        return;
+      }
+      this.last128 = -1;
+      this.load(size, args(load[2]), this.declare(name, 'i32').local);
       return;
     }
-    const hiWord = rhs === 'M.hi' ? this.mhi : rhs === 'M.hi2' ? this.mhi2 : rhs === 'M.hi3' ? this.mhi3 : -1;
-    if (hiWord >= 0) {
+    const hiIndex = rhs === 'M.hi' ? 1 : rhs === 'M.hi2' ? 2 : rhs === 'M.hi3' ? 3 : 0;
+    if (hiIndex > 0) {
       if (!isLet) throw new Unsupported('M.hi into an existing variable');
-      this.code.get(hiWord).set(this.declare(name, 'i32').local);
+      if (this.last128 >= 0) { this.declareLane(name, this.last128, hiIndex); return; }
+      if (hiIndex > 1) throw new Unsupported('M.hi2 without a 16-byte load');
+      this.code.get(this.mhi).set(this.declare(name, 'i32').local);
       return;
     }
     if (op === '+=') {
       const v = this.vars.get(name);
-      if (!v || v.kind !== 'i32') throw new Unsupported(`+= on ${name}`);
+      if (!v || v.kind !== 'i32' || v.lane) throw new Unsupported(`+= on ${name}`);
       const e = this.expr(`${name} + (${rhs})`);
       if (e.min < -(2 ** 31) || e.max > 2 ** 31 - 1) {
         // done += n: a count far below 2^31 in practice; the JS is exact, so keep the int32 only when
@@ -325,7 +405,7 @@ class RegionCompiler {
     if (v.kind === 'i32') {
       // The variable keeps JS's value only if the new value is an int32 number.
       if (e.kind === 'bool' || e.kind === 'f64' || e.negz || e.min < -(2 ** 31) || e.max > 2 ** 31 - 1) throw new Unsupported(`${name} = non-int32 '${rhs}'`);
-      asBits(e, this.code); this.code.set(v.local);
+      this.assign(v, (c) => asBits(e, c));
       return;
     }
     if (v.kind !== e.kind || (v.kind === 'int' && (e.min < v.min! || e.max > v.max!))) throw new Unsupported(`${name} changes kind`);
@@ -399,6 +479,12 @@ class RegionCompiler {
   /** The 128-bit value of four int32 lanes on the stack. */
   private buildV128(lanes: string[]): void {
     if (lanes.length !== 4) throw new Unsupported('v128 lanes');
+    // A whole xmm register or 16-byte load as it is; four equal constants as a splat.
+    const whole = this.wholeV128(lanes);
+    if (whole >= 0) { this.code.get(whole); return; }
+    const file = xmmFileRegister(lanes);
+    if (file >= 0) { this.code.i32(this.L.xmm + 16 * file).simdMem('v128.load', 4); return; }
+    if (/^-?\d+$/.test(lanes[0]) && lanes.every((l) => l === lanes[0])) { this.code.i32(Number(lanes[0])).simd('i32x4.splat'); return; }
     lanes.forEach((l, k) => {
       asBits(this.expr(l), this.code);
       if (k === 0) this.code.simd('i32x4.splat'); else this.code.simd('i32x4.replace_lane', k);
@@ -410,10 +496,17 @@ class RegionCompiler {
     const c = this.code;
     if (this.v128Local < 0) this.v128Local = this.local(V128);
     this.buildV128(dst); this.buildV128(src);
+    const whole = this.wholeV128(dst), file = xmmFileRegister(dst);
+    if (whole >= 0 || file >= 0) {
+      if (whole >= 0) c.simd(op as SimdName).set(whole);
+      else c.simd(op as SimdName).set(this.v128Local).i32(this.L.xmm + 16 * file).get(this.v128Local).simdMem('v128.store', 4);
+      this.committed = true;
+      return;
+    }
     c.simd(op as SimdName).set(this.v128Local);
     dst.forEach((l, k) => {
       const v = this.vars.get(l), m = /^cpu\.xmm\[(\d+)\]$/.exec(l);
-      if (v && v.kind === 'i32') { c.get(this.v128Local).simd('i32x4.extract_lane', k).set(v.local); return; }
+      if (v && v.kind === 'i32') { this.assign(v, (c) => c.get(this.v128Local).simd('i32x4.extract_lane', k)); return; }
       if (!m) throw new Unsupported(`v128 lane ${l}`);
       c.i32(this.L.xmm + 4 * Number(m[1])).get(this.v128Local).simd('i32x4.extract_lane', k).mem('i32.store', 2);
     });
@@ -439,7 +532,7 @@ class RegionCompiler {
     c.i32(this.L.exit + EXIT_RIP);
     if (m) {
       const hi = this.vars.get(m[1]), lo = this.vars.get(m[2]);
-      if (!hi || !lo || hi.kind !== 'i32' || lo.kind !== 'i32') throw new Unsupported('cpu.rip halves');
+      if (!hi || !lo || hi.kind !== 'i32' || lo.kind !== 'i32' || hi.lane || lo.lane) throw new Unsupported('cpu.rip halves');
       c.get(hi.local).op('f64.convert_i32_s').f64(4294967296).op('f64.mul').get(lo.local).op('f64.convert_i32_u').op('f64.add');
     } else if (/^-?\d+$/.test(rhs)) {
       c.f64(Number(rhs));
@@ -514,6 +607,7 @@ class RegionCompiler {
     this.address(a);
     const c = this.code, g = this.L.guestBase;
     this.translate(size, 0, this.stackDerived(a[0]));
+    if (size === 16) { c.simdMem('v128.load', 0, g).set(into); return; }
     if (size >= 8) {
       c.set(this.entry);
       const words = [into, this.mhi, this.mhi2, this.mhi3].slice(0, size / 4);
@@ -526,11 +620,13 @@ class RegionCompiler {
     const words = Math.max(1, size / 4);
     if (a.length !== 2 + words) throw new Unsupported('store arguments');
     // The value first (JS evaluates arguments left to right, and they are pure), then the address.
-    for (let k = 0; k < words; k++) { asBits(this.expr(a[2 + k]), this.code); this.code.set(this.values[k]); }
+    const whole = size === 16 ? this.wholeV128(a.slice(2)) : -1;
+    if (whole < 0) for (let k = 0; k < words; k++) { asBits(this.expr(a[2 + k]), this.code); this.code.set(this.values[k]); }
     this.address(a);
     const c = this.code, g = this.L.guestBase;
     this.translate(size, 8, this.stackDerived(a[0]));
     c.set(this.entry);
+    if (whole >= 0) { c.get(this.entry).get(whole).simdMem('v128.store', 0, g); return; }
     if (size >= 8) {
       for (let k = 0; k < words; k++) c.get(this.entry).get(this.values[k]).mem('i32.store', 0, g + 4 * k);
       return;
@@ -545,7 +641,8 @@ class RegionCompiler {
       c.i32(L.exit + EXIT_EFL).get(this.localOf('efl')).mem('i32.store', 2);
       c.i32(L.exit + EXIT_EFLSET).i32(1).mem('i32.store', 2);
     }
-    for (const n of xmmWritten) c.i32(L.xmm + 4 * n).get(this.localOf(`x${n}`)).mem('i32.store', 2);
+    // Whole registers: the lanes the region never assigned still hold what the prologue loaded.
+    for (const r of new Set(xmmWritten.map((n) => n >> 2))) c.i32(L.xmm + 16 * r).get(this.xmmRegs.get(r)!).simdMem('v128.store', 4);
     for (const r of regsWritten) {
       const lo = this.vars.get(`r${r}l`)!, hi = this.vars.get(`r${r}h`)!;
       c.i32(L.regs + 8 * r).get(lo.local).mem('i32.store', 2);
@@ -604,7 +701,12 @@ function regionModule(r: EmittedRegion, L: WasmLayout): Uint8Array {
   const CASE = '\n/*@case@*/\n';
   const resolved = st.resolve(cases.map(({ open, close }) => body.slice(open + 1, close).join('\n')).join(CASE)).split(CASE);
   const xmm = st.xmmLocals ?? { used: [], written: [] };
-  for (const n of xmm.used) rc.declare(`x${n}`, 'i32');
+  // Each xmm register the region names a lane of is a v128 local; its lanes are x{4n+k}.
+  for (const n of xmm.used) {
+    let v = rc.xmmRegs.get(n >> 2);
+    if (v === undefined) rc.xmmRegs.set(n >> 2, v = rc.local(V128));
+    rc.declareLane(`x${n}`, v, n & 3);
+  }
   let writesEflags = false;
   const caseStmts = resolved.map((caseText) => {
     if (/\bcpu\.mxcsr\s*[|&^]?=(?!=)/.test(caseText)) throw new Unsupported('writes cpu.mxcsr');
@@ -621,7 +723,7 @@ function regionModule(r: EmittedRegion, L: WasmLayout): Uint8Array {
     c.i32(L.regs + 8 * reg).mem('i32.load', 2).set(rc.localOf(`r${reg}l`));
     c.i32(L.regs + 8 * reg + 4).mem('i32.load', 2).set(rc.localOf(`r${reg}h`));
   }
-  for (const n of xmm.used) c.i32(L.xmm + 4 * n).mem('i32.load', 2).set(rc.localOf(`x${n}`));
+  for (const [r, v] of rc.xmmRegs) c.i32(L.xmm + 16 * r).simdMem('v128.load', 4).set(v);
   c.i32(-1).set(rc.localOf('fop'));
   c.f64(NaN).set(rc.xrLocal);
   c.i32(L.tlbCur).mem('i32.load', 2).set(rc.tlbLocal);

@@ -38,7 +38,7 @@ export function parseStatements(src: string): Stmt[] {
         if (msk) pending.push({ t: 'v128mask', name: msk[1], src: msk[2].trim().split(/\s+/) });
         const vec = /^\/\/ @v128 (\S+) \| ([^|]*) \| ([^|]*) \| (.*)$/.exec(line);
         if (vec) {
-          const words = (x: string) => x.trim().split(/\s+/);
+          const words = (x: string) => x.trim().split(/\s+/).filter((w) => w !== '');
           pending.push({ t: 'v128', op: vec[1], dst: words(vec[2]), src: words(vec[3]), temps: words(vec[4]) });
         }
         continue;
