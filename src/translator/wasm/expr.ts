@@ -525,8 +525,12 @@ export { asBits, asF64, asI64, asTruth };
 
 /** Compile a JS expression over the given variables (and views). Throws Unsupported outside the subset. */
 export function compileExpr(src: string, env: ExprEnv | ((name: string) => Variable | undefined)): Compiled {
-  return compileNode(parse(src), { env: typeof env === 'function' ? { vars: env } : env, depth: 0 });
+  // A lone name or decimal literal (half of a region's right-hand sides: copies, constants) is the
+  // node parse() would make, without tokenizing.
+  const node: Node = IDENT.test(src) ? { t: 'var', name: src } : DIGITS.test(src) ? { t: 'num', v: Number(src) } : parse(src);
+  return compileNode(node, { env: typeof env === 'function' ? { vars: env } : env, depth: 0 });
 }
+const IDENT = /^[A-Za-z_$][\w$]*$/, DIGITS = /^\d{1,15}$/;
 
 /** The wasm value type a compiled expression leaves on the stack. */
 export function valTypeOf(k: Kind): ValType { return k === 'int' ? I64 : k === 'f64' ? F64 : I32; }

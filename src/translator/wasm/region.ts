@@ -40,6 +40,11 @@ const STACK_MNEMONICS = new Set(['push', 'pop', 'call', 'ret', 'leave']);
 /** Locals of the region's control flow, not guest state. */
 const CONTROL_LOCALS = new Set(['k', 'done', 'pc', 'xr', 'xn']);
 const STORE = /^M\.wr(8|16|32|64|128)\((.*)\)$/;
+/** `[let] name op= e` (op: = += -= &= |= ^= <<= >>= >>>=). */
+const ASSIGNMENT = /^(let\s+)?([A-Za-z_$][\w$]*|cpu\.rip)\s*((?:[-+&|^]|<<|>>>?)?=)\s*(.*)$/s;
+/** The emitter's temporaries (t<instruction>_<n>): not guest state. */
+const TEMPORARY = /^t\d+_\d+$/;
+const NAME = /^[A-Za-z_$][\w$]*$/;
 const RIP_SPLIT = /^\(?\s*(\w+) \* 4294967296 \+ \((\w+) >>> 0\)\s*\)?$/;
 
 /** The xmm register whose lanes 0..3 in the xmm file (cpu.xmm[4r] ... cpu.xmm[4r + 3]) the four
@@ -219,7 +224,8 @@ class RegionCompiler {
     for (let i = 0; i < list.length; i++) {
       const s = list[i];
       if (this.skipStmts.has(s)) continue;
-      if (s.t === 'simple') {
+      // (Tried only where an xmm lane assignment starts: the test costs a regular expression.)
+      if (s.t === 'simple' && ((s.text.charCodeAt(0) === 120 && this.xmmRegs.size > 0) || s.text.startsWith('cpu.xmm['))) {
         const n = this.wholeRegisterAssignment(list, i);
         if (n > 0) { i += n - 1; continue; }
       }
@@ -341,11 +347,11 @@ class RegionCompiler {
     if (m) { this.viewStore(m[1], Number(m[2]), m[3]); return; }
     m = text.includes('rt.') ? WIDE.exec(text) : null;
     if (m) { this.wide(m[1], m[2], m[3], args(m[4])); return; }
-    m = /^(let\s+)?([A-Za-z_$][\w$]*|cpu\.rip)\s*((?:[-+&|^]|<<|>>>?)?=)\s*(.*)$/s.exec(text);
+    m = ASSIGNMENT.exec(text);
     if (!m) throw new Unsupported(`statement '${text.slice(0, 40)}'`);
     const [, isLet, name, op, rhs0] = m;
     if (isLet && this.skipLets.has(name)) return;
-    if (!isLet && !CONTROL_LOCALS.has(name) && !/^t\d+_\d+$/.test(name)) this.committed = true;
+    if (!isLet && !CONTROL_LOCALS.has(name) && !TEMPORARY.test(name)) this.committed = true;
     // x op= e is x = x op (e) (done += n is kept apart: its range is checked below).
     const rhs = op.length > 1 && op !== '+=' ? `${name} ${op.slice(0, -1)} (${rhs0})` : rhs0;
     if (name === 'cpu.rip') { this.rip(rhs); return; }
@@ -544,6 +550,7 @@ class RegionCompiler {
 
   /** Whether an expression's value derives from RSP (its halves, or temporaries computed from them). */
   private stackDerived(text: string): boolean {
+    if (NAME.test(text)) return text === 'r4l' || text === 'r4h' || this.stackVars.has(text);
     for (const m of text.matchAll(/\b[A-Za-z_$][\w$]*\b/g)) if (m[0] === 'r4l' || m[0] === 'r4h' || this.stackVars.has(m[0])) return true;
     return false;
   }
