@@ -100,7 +100,7 @@ export class Cpu implements CpuState {
   /** Register r as an unsigned number (exact below 2^53). */
   regU(r: number): number { return (this.regs[2 * r + 1] >>> 0) * 4294967296 + (this.regs[2 * r] >>> 0); }
   setReg(r: number, v: number): void {
-    this.regs[2 * r] = v % 4294967296 | 0;
+    this.regs[2 * r] = v | 0;
     this.regs[2 * r + 1] = Math.floor(v / 4294967296) | 0;
   }
   setRegHalves(r: number, lo: number, hi: number): void { this.regs[2 * r] = lo; this.regs[2 * r + 1] = hi; }
@@ -117,10 +117,10 @@ export class Cpu implements CpuState {
 
   /** IA32_STAR as a number (exact for the selector-only values operating systems write). */
   get star(): number { return this.starHi * 4294967296 + (this.starLo >>> 0); }
-  set star(v: number) { this.starLo = v % 4294967296 | 0; this.starHi = Math.floor(v / 4294967296) | 0; }
+  set star(v: number) { this.starLo = v | 0; this.starHi = Math.floor(v / 4294967296) | 0; }
 
   get fsBase(): number { return joinAddr(this.fsBaseLo, this.fsBaseHi); }
-  set fsBase(v: number) { this.fsBaseLo = v % 4294967296 | 0; this.fsBaseHi = Math.floor(v / 4294967296) | 0; }
+  set fsBase(v: number) { this.fsBaseLo = v | 0; this.fsBaseHi = Math.floor(v / 4294967296) | 0; }
   get gsBase(): number { return joinAddr(this.gsBaseLo, this.gsBaseHi); }
-  set gsBase(v: number) { this.gsBaseLo = v % 4294967296 | 0; this.gsBaseHi = Math.floor(v / 4294967296) | 0; }
+  set gsBase(v: number) { this.gsBaseLo = v | 0; this.gsBaseHi = Math.floor(v / 4294967296) | 0; }
 }

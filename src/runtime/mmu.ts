@@ -100,7 +100,7 @@ export class Mmu {
   cpl = 3;
   setCpl(cpl: number): void {
     this.cpl = cpl; this.tlbCur = cpl === 3 ? this.tlbUser : this.tlbSup;
-    if (this.tlbCurSlot !== null) this.tlbCurSlot[0] = this.tlbCur.byteOffset;
+    if (this.tlbCurSlot !== null) this.tlbCurSlot[0] = cpl === 3 ? this.tlbUserOffset : this.tlbSupOffset;
   }
 
   /**
@@ -120,13 +120,21 @@ export class Mmu {
       this.tlbCurSlot = new Int32Array(mem.buf, mem.stateAlloc(8), 1);
       const b = this.newBank();
       this.tlb = b.tlb; this.tlbUser = b.tlbUser; this.tlbSup = b.tlbSup; this.tlbCur = b.tlbUser;
-      this.tlbCurSlot[0] = this.tlbCur.byteOffset;
+      this.tlbUserOffset = b.offset; this.tlbSupOffset = b.offset + SUP_HALF_BYTES;
+      this.tlbCurSlot[0] = this.tlbUserOffset;
     }
   }
 
   /** Wasm-backed memory: TLB bank arrays not in use, and the slot holding tlbCur's byte offset. */
   private readonly bankPool: Int32Array<ArrayBuffer>[] = [];
   readonly tlbCurSlot: Int32Array<ArrayBuffer> | null = null;
+  /** Byte offsets of tlbUser and tlbSup in wasm memory, for tlbCurSlot. (byteOffset of a view of a
+   * wasm memory's buffer is a builtin call in V8, which checks for detachment: setCpl runs twice per
+   * system call.) */
+  private tlbUserOffset = 0;
+  private tlbSupOffset = 0;
+  /** The current bank's offset (the Mmu is the current TlbBank for the flush helpers). */
+  get offset(): number { return this.tlbUserOffset; }
 
   /** A bank with every tag invalid. With the TLB in wasm memory its entries come from the pool of
    * released banks or, failing that, from the CPU-state area: never from outside wasm memory, where
@@ -136,7 +144,7 @@ export class Mmu {
     const words = 2 * TLB_SETS << E_SHIFT;
     const t = this.bankPool.pop() ?? new Int32Array(this.mem.buf, this.mem.stateAlloc(words * 4), words);
     invalidateEntries(t);
-    return { tlb: t, tlbUser: userHalf(t), tlbSup: supHalf(t), filled: new Int32Array(2 * TLB_SETS), nFilled: 0, isFilled: new Uint8Array(2 * TLB_SETS) };
+    return { tlb: t, tlbUser: userHalf(t), tlbSup: supHalf(t), offset: t.byteOffset, filled: new Int32Array(2 * TLB_SETS), nFilled: 0, isFilled: new Uint8Array(2 * TLB_SETS) };
   }
   /** A bank evicted or dropped: its arrays go back to the pool (wasm-backed memory only). */
   private releaseBank(b: TlbBank | null | undefined): void {
@@ -173,7 +181,7 @@ export class Mmu {
   selectPcid(pcid: number): void {
     if (pcid === this.pcid) return;
     let cur = this.curBank;
-    if (cur === null) cur = { tlb: this.tlb, tlbUser: this.tlbUser, tlbSup: this.tlbSup, filled: this.filled, nFilled: 0, isFilled: this.isFilled };
+    if (cur === null) cur = { tlb: this.tlb, tlbUser: this.tlbUser, tlbSup: this.tlbSup, offset: this.tlbUserOffset, filled: this.filled, nFilled: 0, isFilled: this.isFilled };
     cur.nFilled = this.nFilled; // the arrays are shared; only the count lives in a field
     let b: TlbBank;
     if (this.prevBank !== null && this.prevPcid === pcid) {
@@ -191,7 +199,10 @@ export class Mmu {
     this.prevBank = cur; this.prevPcid = this.pcid;
     this.tlb = b.tlb; this.tlbUser = b.tlbUser; this.tlbSup = b.tlbSup;
     this.tlbCur = this.cpl === 3 ? b.tlbUser : b.tlbSup;
-    if (this.tlbCurSlot !== null) this.tlbCurSlot[0] = this.tlbCur.byteOffset;
+    if (this.tlbCurSlot !== null) {
+      this.tlbUserOffset = b.offset; this.tlbSupOffset = b.offset + SUP_HALF_BYTES;
+      this.tlbCurSlot[0] = this.cpl === 3 ? this.tlbUserOffset : this.tlbSupOffset;
+    }
     this.filled = b.filled; this.nFilled = b.nFilled; this.isFilled = b.isFilled;
     this.curBank = b;
     this.pcid = pcid;
@@ -485,6 +496,8 @@ export class Mmu {
 /** The TLB of one PCID. */
 interface TlbBank {
   tlb: Int32Array<ArrayBuffer>; tlbUser: Int32Array<ArrayBuffer>; tlbSup: Int32Array<ArrayBuffer>;
+  /** tlb's byte offset (in wasm memory, for tlbCurSlot; the supervisor half follows at SUP_HALF_BYTES). */
+  offset: number;
   filled: Int32Array<ArrayBuffer>; nFilled: number; isFilled: Uint8Array<ArrayBuffer>;
 }
 /** Entries for both privilege classes, every tag invalid. */
@@ -499,12 +512,13 @@ function invalidateEntries(t: Int32Array): void {
 /** The user sets' entries of a bank, and the supervisor sets' (views). */
 function userHalf(tlb: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> { return tlb.subarray(0, TLB_SETS << E_SHIFT); }
 function supHalf(tlb: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> { return tlb.subarray(TLB_SETS << E_SHIFT); }
+const SUP_HALF_BYTES = (TLB_SETS << E_SHIFT) * 4;
 /** PCIDs whose TLB contents are kept at once (Linux uses 6 ASIDs, each a kernel/user pair). */
 const MAX_PCID_BANKS = 16;
 
 function newBank(): TlbBank {
   const tlb = newEntries();
-  return { tlb, tlbUser: userHalf(tlb), tlbSup: supHalf(tlb), filled: new Int32Array(2 * TLB_SETS), nFilled: 0, isFilled: new Uint8Array(2 * TLB_SETS) };
+  return { tlb, tlbUser: userHalf(tlb), tlbSup: supHalf(tlb), offset: 0, filled: new Int32Array(2 * TLB_SETS), nFilled: 0, isFilled: new Uint8Array(2 * TLB_SETS) };
 }
 /** Invalidate the sets filled since the last flush (every other set is already invalid), keeping globals if asked. */
 function flushBank(b: TlbBank, keepGlobal: boolean): void {
@@ -543,7 +557,8 @@ export function carryHi(lo: number, k: number, hi: number): number {
 export function joinAddr(lo: number, hi: number): number {
   return hi * 4294967296 + (lo >>> 0);
 }
-/** Exact signed number -> lo half. */
-export function addrLo(a: number): number { return (a % 4294967296) | 0; }
+/** Exact signed number -> lo half: ToInt32 is the value modulo 2^32 already. (Not `a % 2 ** 32 | 0`:
+ * V8 computes % of a double out of line, and the entry path splits addresses on every syscall.) */
+export function addrLo(a: number): number { return a | 0; }
 /** Exact signed number -> hi half. */
 export function addrHi(a: number): number { return Math.floor(a / 4294967296) | 0; }

@@ -167,7 +167,8 @@ export class Emitter {
     if (i.ripRel) {
       // RIP-relative: next instruction address + disp, exact in doubles (canonical range).
       const a = this.tmp(`${this.nextExpr()} + ${disp}`);
-      parts.push({ lo: `(${a} % 4294967296 | 0)`, hi: `Math.floor(${a} / 4294967296)` });
+      // ToInt32 (| 0) is the value modulo 2^32: the low half (cheaper than % for V8 and the wasm back end).
+      parts.push({ lo: `(${a} | 0)`, hi: `Math.floor(${a} / 4294967296)` });
     } else if (!(this.baked && i.disp === 0 && (i.base >= 0 || i.index >= 0))) {
       // (A baked zero displacement is left out: one term less to add and carry.)
       parts.push({ lo: disp, hi: `(${disp} >> 31)` });
@@ -425,7 +426,7 @@ export class Emitter {
     // A baked address (a call's return address) splits at generation time.
     if (/^-?\d+$/.test(addr)) { const n = Number(addr); return this.c((n % 4294967296) | 0, Math.floor(n / 4294967296) | 0); }
     const a = this.tmp(addr);
-    return { lo: this.tmp(`${a} % 4294967296 | 0`), hi: this.tmp(`Math.floor(${a} / 4294967296) | 0`) };
+    return { lo: this.tmp(`${a} | 0`), hi: this.tmp(`Math.floor(${a} / 4294967296) | 0`) };
   }
 
   /** Raise an exception at this instruction. */
