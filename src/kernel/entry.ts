@@ -91,6 +91,7 @@ export class PtRegs {
   va = 0;
   pa = -1;
   constructor(private readonly cpu: Cpu) {}
+  private get dv(): DataView { return this.cpu.mmu.dv; }
   /** Point at the frame at kernel address va (RSP after the pushes). */
   bind(va: number): void {
     const lo = addrLo(va), hi = addrHi(va);
@@ -98,14 +99,14 @@ export class PtRegs {
     this.pa = this.cpu.mmu.translate(lo, hi, Access.Read);
     if ((this.pa & 4095) + PtReg.COUNT * 8 > 4096) throw new Error('ringjit internal error: pt_regs crosses a page');
   }
-  lo(slot: number): number { return this.pa < 0 ? 0 : this.cpu.mem.dv.getInt32(this.pa + 8 * slot, true); }
-  hi(slot: number): number { return this.pa < 0 ? 0 : this.cpu.mem.dv.getInt32(this.pa + 8 * slot + 4, true); }
+  lo(slot: number): number { return this.pa < 0 ? 0 : this.dv.getInt32(this.pa + 8 * slot, true); }
+  hi(slot: number): number { return this.pa < 0 ? 0 : this.dv.getInt32(this.pa + 8 * slot + 4, true); }
   /** A slot as an exact signed number. */
   get(slot: number): number { return joinAddr(this.lo(slot), this.hi(slot)); }
   set(slot: number, v: number): void { this.setHalves(slot, addrLo(v), addrHi(v)); }
   setHalves(slot: number, lo: number, hi: number): void {
     if (this.pa < 0) return;
-    const dv = this.cpu.mem.dv;
+    const dv = this.dv;
     dv.setInt32(this.pa + 8 * slot, lo, true);
     dv.setInt32(this.pa + 8 * slot + 4, hi, true);
   }
@@ -228,23 +229,45 @@ export function switch_to_kernel_stack(k: Kernel, cpu: Cpu): void {
 
 /** Construct struct pt_regs on the stack, push by push (the seed's order). */
 export function PUSH_PT_REGS(k: Kernel, cpu: Cpu): void {
-  const g = cpu.regs;
-  push64(cpu, Sel.USER_DS, 0); // pt_regs->ss
-  const slo = pcpuRd(cpu, PerCpu.rsp_scratch);
-  push64(cpu, slo, cpu.mmu.hi); // pt_regs->sp
-  push64(cpu, g[22], g[23]); // pt_regs->flags (r11)
-  push64(cpu, Sel.USER_CS, 0); // pt_regs->cs
-  push64(cpu, g[2], g[3]); // pt_regs->ip (rcx)
-  push64(cpu, g[0], g[1]); // pt_regs->orig_ax
-  push64(cpu, g[14], g[15]); // di
-  push64(cpu, g[12], g[13]); // si
-  push64(cpu, g[4], g[5]); // dx
-  push64(cpu, g[2], g[3]); // cx
-  push64(cpu, -E.ENOSYS, -1); // ax = -ENOSYS
-  pushRest(cpu);
+  const g = cpu.regs, f = FRAME;
+  const slo = pcpuRd(cpu, PerCpu.rsp_scratch), shi = cpu.mmu.hi;
+  f[0] = Sel.USER_DS; f[1] = 0; // pt_regs->ss
+  f[2] = slo; f[3] = shi; // pt_regs->sp
+  f[4] = g[22]; f[5] = g[23]; // pt_regs->flags (r11)
+  f[6] = Sel.USER_CS; f[7] = 0; // pt_regs->cs
+  f[8] = g[2]; f[9] = g[3]; // pt_regs->ip (rcx)
+  f[10] = g[0]; f[11] = g[1]; // pt_regs->orig_ax
+  f[12] = g[14]; f[13] = g[15]; // di
+  f[14] = g[12]; f[15] = g[13]; // si
+  f[16] = g[4]; f[17] = g[5]; // dx
+  f[18] = g[2]; f[19] = g[3]; // cx
+  f[20] = -E.ENOSYS; f[21] = -1; // ax = -ENOSYS
+  for (let j = 0; j < REST.length; j++) { const r = REST[j]; f[22 + 2 * j] = g[2 * r]; f[23 + 2 * j] = g[2 * r + 1]; }
+  pushFrame(cpu, f, PtReg.COUNT);
   k.ptRegs.bind(rsp(cpu));
   if (k.entry.trace) tr(k, `pt_regs at ${hexAddr(k.ptRegs.va)} on the task stack (orig_ax ${hexAddr(k.ptRegs.get(PtReg.ORIG_AX))}, ax = -ENOSYS)`);
 }
+/** The 21 pushes' values (lo, hi) in push order. */
+const FRAME = new Int32Array(2 * PtReg.COUNT);
+
+/**
+ * `n` pushes of values[2j], values[2j + 1], in order. When the pushes all land in one page, the first
+ * one's translation serves them all (each would hit the TLB entry it filled; a fault is the first
+ * push's, with RSP unchanged): one translation and the stores, not n accessor calls. Otherwise push
+ * by push.
+ */
+export function pushFrame(cpu: Cpu, values: Int32Array, n: number): void {
+  const g = cpu.regs, mmu = cpu.mmu;
+  const tlo = (g[8] - 8) | 0, thi = (g[8] >>> 0) < 8 ? (g[9] - 1) | 0 : g[9];
+  if ((tlo & 4095) < 8 * (n - 1)) {
+    for (let j = 0; j < n; j++) push64(cpu, values[2 * j], values[2 * j + 1]);
+    return;
+  }
+  const pa = mmu.translateWrite(tlo, thi), dv = mmu.dv;
+  for (let j = 0; j < n; j++) { dv.setInt32(pa - 8 * j, values[2 * j], true); dv.setInt32(pa - 8 * j + 4, values[2 * j + 1], true); }
+  g[8] = (tlo - 8 * (n - 1)) | 0; g[9] = thi;
+}
+
 /** r8, r9, r10, r11, bx, bp, r12-r15 (4.x reserved the last six slots; PUSH_AND_CLEAR_REGS saves them). */
 export function pushRest(cpu: Cpu): void {
   const g = cpu.regs;

@@ -16,6 +16,26 @@ export const enum Msr {
 /** A handler that the execution loop calls when RIP reaches a kernel trap address. */
 export type TrapHandler = (cpu: Cpu) => void;
 
+/**
+ * Kernel-text addresses whose execution traps into TypeScript. The lookup remembers its last hit:
+ * a system-call-heavy program finds entry_SYSCALL_64 again and again, and a Map keyed by a double
+ * (kernel addresses are negative, beyond int32) hashes the number on every get.
+ */
+export class TrapTable extends Map<number, TrapHandler> {
+  private lastAddr = NaN;
+  private lastTrap: TrapHandler | undefined = undefined;
+  override set(addr: number, trap: TrapHandler): this { this.lastAddr = NaN; return super.set(addr, trap); }
+  override delete(addr: number): boolean { this.lastAddr = NaN; return super.delete(addr); }
+  override clear(): void { this.lastAddr = NaN; super.clear(); }
+  /** The trap at `addr`, if any. */
+  at(addr: number): TrapHandler | undefined {
+    if (addr === this.lastAddr) return this.lastTrap;
+    const t = this.get(addr);
+    if (t !== undefined) { this.lastAddr = addr; this.lastTrap = t; }
+    return t;
+  }
+}
+
 export class Cpu implements CpuState {
   regs = new Int32Array(32);
   rip = 0;
@@ -77,7 +97,7 @@ export class Cpu implements CpuState {
 
   readonly mmu: Mmu;
   /** Kernel-text addresses whose execution traps into TypeScript (syscall entry points, etc.). */
-  readonly traps = new Map<number, TrapHandler>();
+  readonly traps = new TrapTable();
 
   constructor(public mem: PhysicalMemory = new PhysicalMemory()) {
     this.mmu = new Mmu(mem);

@@ -76,7 +76,7 @@ export function lookup(cpu: Cpu, os: GuestOS, cache: CodeCache): Block | null {
   // Kernel trap addresses all lie in the kernel half (negative addresses), so user code never pays
   // for the map lookup.
   if (cpu.rip < 0) {
-    const trap = cpu.traps.get(cpu.rip);
+    const trap = cpu.traps.at(cpu.rip);
     if (trap !== undefined) { runTrap(cpu, os, trap); return null; }
   }
   try {

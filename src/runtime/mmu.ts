@@ -309,7 +309,9 @@ export class Mmu {
   }
 
   /** Translate for a write and report writes to code pages before they land (or trap: trapCodeWrites). */
-  private translateWrite(lo: number, hi: number): number {
+  /** The physical address of a write at (lo, hi), as an ordinary store's slow path finds it: the
+   * fault, or the code-write trap / invalidation of a page holding translated code, included. */
+  translateWrite(lo: number, hi: number): number {
     const pa = this.translate(lo, hi, Access.Write);
     const pageNo = pa >>> 12;
     if (pageNo < this.codePages.length && this.codePages[pageNo]) {
