@@ -155,7 +155,7 @@ function run(o: RunOptions): number {
     if (jit) {
       const j = jit.stats;
       lines.push(
-        `blocks translated      ${j.blocksTranslated}`,
+        `blocks translated      ${j.blocksTranslated} (and ${j.entriesShared} hot blocks entered inside a wasm region that held them)`,
         `generated JS           ${j.jsBytes} bytes`,
         `translation time       ${j.translateMs.toFixed(1)} ms (emitting ${j.emitMs.toFixed(1)} ms${jit.wasmStats ? `, wasm compiler ${jit.wasmStats.frontMs.toFixed(1)} ms, V8 ${jit.wasmStats.v8Ms.toFixed(1)} ms` : ''})`,
         `region blocks          ${j.regionBlocks}`,

@@ -20,6 +20,12 @@ export class Block {
   cpl = 3;
   /** The wasm back end's table slot of the translation, or -1 (JavaScript, or not translated). */
   wasmSlot = -1;
+  /** The case the wasm region at wasmSlot starts this block at: 0 for the region's head; another case
+   * when the block is entered inside a region another block heads (`regionHead`). */
+  wasmEntry = 0;
+  regionHead: Block | null = null;
+  /** For a region's head: the blocks entered inside its region (dropped with it). */
+  entered: Block[] | null = null;
   /** Times this block has run (the JIT decides when to compile). */
   runs = 0;
   /** Cleared when the block is invalidated (stale links to it must not be followed). */

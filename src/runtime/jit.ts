@@ -48,6 +48,8 @@ export interface JitStats {
   regionBlocks: number;
   jsBytes: number;
   translateMs: number;
+  /** Hot blocks entered inside a wasm region that already held them (no region compiled for them). */
+  entriesShared: number;
   /** Of translateMs: the Emitter (shared semantics -> region text). */
   emitMs: number;
   blockRuns: number;
@@ -58,7 +60,7 @@ export interface JitStats {
 }
 
 export class JitEngine implements Engine {
-  readonly stats: JitStats = { blocksTranslated: 0, regionBlocks: 0, jsBytes: 0, translateMs: 0, emitMs: 0, blockRuns: 0, interpreted: 0, codeWriteTraps: 0 };
+  readonly stats: JitStats = { blocksTranslated: 0, regionBlocks: 0, jsBytes: 0, translateMs: 0, entriesShared: 0, emitMs: 0, blockRuns: 0, interpreted: 0, codeWriteTraps: 0 };
   private readonly ctx: TranslateContext;
   /** Directory for --dump-js, or null. */
   dumpDir: string | null = null;
@@ -83,7 +85,45 @@ export class JitEngine implements Engine {
    * a Cpu on wasm-backed memory (PhysicalMemory's `wasm` argument). */
   enableWasm(): void {
     const w = this.wasm = new WasmBackend(this.cpu);
-    this.cache.onDrop = (b) => { if (b.wasmSlot >= 0) { w.release(b.wasmSlot, b.addr); b.wasmSlot = -1; } };
+    this.cache.onDrop = (b) => {
+      if (b.wasmSlot < 0) return;
+      const head = b.regionHead;
+      if (head !== null) {
+        // A block entered inside another block's region: only its link goes.
+        w.unlink(b.wasmSlot, b.addr);
+        if (head.entered !== null) head.entered = head.entered.filter((x) => x !== b);
+        b.regionHead = null;
+      } else {
+        // A region's head: the blocks entered inside the region lose it too (translated again when
+        // they next run), then the region goes.
+        for (const x of b.entered ?? []) { w.unlink(b.wasmSlot, x.addr); x.fn = null; x.wasmSlot = -1; x.regionHead = null; }
+        b.entered = null;
+        w.release(b.wasmSlot, b.addr);
+      }
+      b.wasmSlot = -1;
+    };
+  }
+  /** Blocks held by a live wasm region, by address: the region's head, and the block's case in it. */
+  private readonly homes = new Map<number, { head: Block; entry: number; members: Set<number> }>();
+
+  /**
+   * Enter a hot block inside a wasm region that already holds it, together with the successors it
+   * runs, instead of compiling a region for it (true if so). A region's code at a block boundary
+   * assumes nothing of the blocks before it (registers load at entry, flags come from the record), so
+   * any of its cases is an entry point. Half of malloc_churn's regions were headed by such blocks.
+   */
+  private enterExisting(b: Block): boolean {
+    const home = this.homes.get(b.addr);
+    if (home === undefined) return false;
+    const head = home.head;
+    if (!head.valid || head.wasmSlot < 0 || head.cpl !== this.cpu.cpl) { this.homes.delete(b.addr); return false; }
+    for (const a of JitEngine.successors(b)) if ((this.cache.peek(a)?.runs ?? 0) > 1 && !home.members.has(a)) return false;
+    const w = this.wasm!, slot = head.wasmSlot, entry = home.entry;
+    b.fn = (cpu: Cpu) => w.run(cpu, slot, entry);
+    b.wasmSlot = slot; b.wasmEntry = entry; b.cpl = head.cpl; b.regionHead = head;
+    (head.entered ??= []).push(b);
+    this.stats.entriesShared++;
+    return true;
   }
   get wasmStats(): WasmStats | null { return this.wasm?.stats ?? null; }
 
@@ -104,6 +144,7 @@ export class JitEngine implements Engine {
    */
   private translate(b: Block): void {
     const t0 = performance.now();
+    if (this.wasm !== null && this.enterExisting(b)) { this.stats.translateMs += performance.now() - t0; return; }
     const cache = this.cache;
     const region: Block[] = [b];
     const seen = new Set<number>([b.addr]);
@@ -129,12 +170,19 @@ export class JitEngine implements Engine {
     const emitted = emitRegion(region.map((r) => r.insns), this.ctx, indirect);
     this.stats.emitMs += performance.now() - tEmit;
     const w = this.wasm, slot = w !== null ? w.compile(emitted) : -1;
-    const fn = slot >= 0 ? (cpu: Cpu) => w!.run(cpu, slot) : null;
+    const fn = slot >= 0 ? (cpu: Cpu) => w!.run(cpu, slot, 0) : null;
     // The JavaScript function: the region's code unless wasm took it (and for --dump-js).
     const t = fn === null || this.dumpDir !== null ? assembleRegionJs(emitted, this.ctx, name) : null;
     b.fn = fn ?? (t!.fn as (cpu: Cpu) => number);
-    b.wasmSlot = slot;
+    b.wasmSlot = slot; b.wasmEntry = 0;
     cache.claimRegion(b, region);
+    if (slot >= 0) {
+      const members = new Set(region.map((r) => r.addr));
+      for (const r of region) {
+        const h = this.homes.get(r.addr);
+        if (r !== b && (h === undefined || !h.head.valid || h.head.wasmSlot < 0)) this.homes.set(r.addr, { head: b, entry: emitted.caseOf.get(r.addr)!, members });
+      }
+    }
     b.cpl = this.cpu.cpl;
     if (this.dumpDir !== null && t !== null) {
       dumpBlock(this.dumpDir, name, region.flatMap((r) => r.insns), t.source, t.insnLines, slot >= 0 ? w!.lastWasm : null);
@@ -165,8 +213,8 @@ export class JitEngine implements Engine {
           if (b.wasmSlot >= 0) {
             // The wasm dispatcher runs this region and then, without returning here, every region it
             // finds linked for the next RIP (dispatch.ts): link this one for when it comes round again.
-            w!.link(b.addr, b.cpl, b.wasmSlot);
-            n = w!.enter(cpu, b.wasmSlot, budget - retired);
+            w!.link(b.addr, b.cpl, b.wasmSlot, b.wasmEntry);
+            n = w!.enter(cpu, b.wasmSlot, b.wasmEntry, budget - retired);
             const more = w!.lastRegions - 1;
             if (more > 0) { st.blockRuns += more; b = null; }
           } else {

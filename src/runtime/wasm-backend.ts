@@ -6,7 +6,7 @@ import { type EmittedRegion } from '../translator/translate.js';
 import { Unsupported } from '../translator/wasm/expr.js';
 import { buildDispatcher, type Dispatch, JUMP_TABLE_BYTES, jumpTableSet } from '../translator/wasm/dispatch.js';
 import { type ChunkCall, EXIT_BYTES, EXIT_CCOP, EXIT_COUNT, EXIT_DONE, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP, EXIT_SLOT,
-  EXIT_TOTAL, RT_CALLS, type RtCall, type WasmLayout } from '../translator/wasm/abi.js';
+  EXIT_TOTAL, jumpTarget, RT_CALLS, type RtCall, TARGET_SLOT_BITS, type WasmLayout } from '../translator/wasm/abi.js';
 import { compileRegionWasm, type WasmRegion } from '../translator/wasm/region.js';
 import { type Cpu } from './cpu.js';
 import { CODE_WRITE_TRAP, GuestFault, WASM_SLOW_EXIT } from './faults.js';
@@ -122,6 +122,8 @@ export class WasmBackend {
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
       slot = this.slots.length;
+      // A jump-table target holds the slot in TARGET_SLOT_BITS bits (a million live regions).
+      if (slot >= 1 << TARGET_SLOT_BITS) { this.stats.refused.set('too many live regions', (this.stats.refused.get('too many live regions') ?? 0) + 1); return -1; }
       this.slots.push(null);
       if (slot >= this.table.length) this.table.grow(this.table.length);
     }
@@ -131,19 +133,26 @@ export class WasmBackend {
   }
 
   /** The region at `slot`, made for the block at guest address `addr`, is gone (the block was
-   * dropped): unlink it, and reuse the slot. */
+   * dropped): unlink it, and reuse the slot. (The engine unlinks the other blocks it entered the
+   * region at first.) */
   release(slot: number, addr: number): void {
-    const e = jumpTableSet(addrLo(addr)) * 4, jt = this.jumpTable;
-    if (jt[e + 3] === slot) { jt[e] = -1; jt[e + 1] = -1; jt[e + 2] = -1; jt[e + 3] = -1; }
+    this.unlink(slot, addr);
     this.table.set(slot, null);
     this.slots[slot] = null;
     this.freeSlots.push(slot);
   }
 
-  /** Let the dispatcher continue at guest address `addr` (CPL `cpl`) in the region at `slot`. */
-  link(addr: number, cpl: number, slot: number): void {
+  /** Stop the dispatcher continuing at guest address `addr` in the region at `slot`. */
+  unlink(slot: number, addr: number): void {
+    const e = jumpTableSet(addrLo(addr)) * 4, jt = this.jumpTable;
+    if (jt[e] === addrLo(addr) && (jt[e + 3] & ((1 << TARGET_SLOT_BITS) - 1)) === slot) { jt[e] = -1; jt[e + 1] = -1; jt[e + 2] = -1; jt[e + 3] = -1; }
+  }
+
+  /** Let the dispatcher continue at guest address `addr` (CPL `cpl`) in the region at `slot`, at the
+   * block of case `entry` (0: the region's head). */
+  link(addr: number, cpl: number, slot: number, entry: number): void {
     const lo = addrLo(addr), e = jumpTableSet(lo) * 4, jt = this.jumpTable;
-    jt[e] = lo; jt[e + 1] = addrHi(addr); jt[e + 2] = cpl; jt[e + 3] = slot;
+    jt[e] = lo; jt[e + 1] = addrHi(addr); jt[e + 2] = cpl; jt[e + 3] = jumpTarget(slot, entry);
   }
 
   /** RFLAGS (if a region wrote it) and the flag record's kind (if a region produced one) from the
@@ -168,15 +177,16 @@ export class WasmBackend {
   }
 
   /**
-   * Run the region at `slot`, and after it every region the dispatcher finds for the next RIP, until
+   * Run the region at `slot` from its case `entry`, and after it every region the dispatcher finds for
+   * the next RIP, until
    * `budget` instructions retired or one leaves to JavaScript. Returns the instructions retired; sets
    * cpu.rip and the flag state. A slow exit points cpu.rip at its instruction, counts the instructions
    * before it in cpu.instret (and retiredBeforeSlowExit), and throws WASM_SLOW_EXIT for the engine to
    * interpret that instruction.
    */
-  enter(cpu: Cpu, slot: number, budget: number): number {
+  enter(cpu: Cpu, slot: number, entry: number, budget: number): number {
     const s = this.exitI32, st = this.stats;
-    const n = this.dispatch(slot, budget, cpu.fsBaseLo, cpu.fsBaseHi, cpu.gsBaseLo, cpu.gsBaseHi, cpu.eflags, cpu.mxcsr, cpu.cpl);
+    const n = this.dispatch(jumpTarget(slot, entry), budget, cpu.fsBaseLo, cpu.fsBaseHi, cpu.gsBaseLo, cpu.gsBaseHi, cpu.eflags, cpu.mxcsr, cpu.cpl);
     this.syncFlags();
     const total = s[EXIT_TOTAL / 4], count = s[EXIT_COUNT / 4];
     st.dispatches += count; this.lastRegions = count;
@@ -189,5 +199,5 @@ export class WasmBackend {
     throw WASM_SLOW_EXIT;
   }
   /** Run only the region at `slot` (as enter, with a budget of one region). */
-  run(cpu: Cpu, slot: number): number { return this.enter(cpu, slot, 1); }
+  run(cpu: Cpu, slot: number, entry: number): number { return this.enter(cpu, slot, entry, 1); }
 }

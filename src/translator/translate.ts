@@ -186,6 +186,8 @@ export interface EmittedRegion {
   flat: Insn[];
   posInBlock: number[];
   handlers: (((cpu: any, i: Insn) => void) | null)[];
+  /** Block address -> its case (the region can be entered at any block: the wasm dispatcher does). */
+  caseOf: Map<number, number>;
 }
 
 /** Generate the code of every block of a region (the part shared by the JS and wasm back ends). */
@@ -265,5 +267,5 @@ export function emitRegion(blocks: Insn[][], ctx: TranslateContext, indirect: Ma
     cases.push({ open, close: body.length });
     body.push('}');
   }
-  return { st, body, cases, insnLines, flat, posInBlock, handlers };
+  return { st, body, cases, insnLines, flat, posInBlock, handlers, caseOf: index };
 }

@@ -163,7 +163,7 @@ export class Engines {
         } else {
           this.wasmCompiled++;
           try {
-            this.wasm.run(cpu, slot);
+            this.wasm.run(cpu, slot, 0);
           } catch (f) {
             if (f !== WASM_SLOW_EXIT) throw f;
             // As the engine does: the interpreter runs on from the instruction that left.

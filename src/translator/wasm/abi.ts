@@ -70,5 +70,9 @@ export const SEGMENT_FIELDS: Record<string, string> = {
   'cpu.mxcsr': 'mxcsr',
 };
 export const SEGMENT_PARAMS = Object.values(SEGMENT_FIELDS);
-/** A region function's parameters (all i32: SEGMENT_FIELDS in order); it returns an i32. */
-export const REGION_PARAMS = SEGMENT_PARAMS.length;
+/** A region function's parameters (all i32: SEGMENT_FIELDS in order, then the case of the block to start
+ * at: a region is entered at its head, case 0, or at any block it holds); it returns an i32. */
+export const REGION_PARAMS = SEGMENT_PARAMS.length + 1;
+/** A jump-table target: a region's table slot and the case to enter it at, in one int32. */
+export const TARGET_SLOT_BITS = 20;
+export function jumpTarget(slot: number, entry: number): number { return slot | (entry << TARGET_SLOT_BITS); }

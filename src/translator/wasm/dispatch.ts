@@ -17,9 +17,10 @@
 // exit slot for the engine to copy to the Cpu.
 
 import { Code, I32, I64, ModuleBuilder } from './encode.js';
-import { EXIT_COUNT, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_RIP, EXIT_SLOT, EXIT_TOTAL, REGION_PARAMS, type WasmLayout } from './abi.js';
+import { EXIT_COUNT, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_RIP, EXIT_SLOT, EXIT_TOTAL, REGION_PARAMS, TARGET_SLOT_BITS, type WasmLayout } from './abi.js';
 
-/** Jump table entries (a power of two); each is 16 bytes: RIP low half, RIP high half, CPL, slot. */
+/** Jump table entries (a power of two); each is 16 bytes: RIP low half, RIP high half, CPL, target
+ * (abi.ts jumpTarget: the region's slot and the case of the block at that RIP). */
 export const JUMP_TABLE_BITS = 12;
 export const JUMP_TABLE_ENTRY = 16;
 export const JUMP_TABLE_BYTES = JUMP_TABLE_ENTRY << JUMP_TABLE_BITS;
@@ -27,12 +28,13 @@ export const JUMP_TABLE_BYTES = JUMP_TABLE_ENTRY << JUMP_TABLE_BITS;
 export function jumpTableSet(lo: number): number { return (lo ^ (lo >>> JUMP_TABLE_BITS)) & ((1 << JUMP_TABLE_BITS) - 1); }
 
 /**
- * dispatch(slot, budget, fsLo, fsHi, gsLo, gsHi, eflags, mxcsr, cpl): run the region in table slot `slot`,
+ * dispatch(target, budget, fsLo, fsHi, gsLo, gsHi, eflags, mxcsr, cpl): run the region of `target` (its
+ * table slot, entered at its case: abi.ts jumpTarget),
  * then its successors while the jump table has them. Returns the last region's result (>= 0: a
  * normal exit, its next RIP in EXIT_RIP; < 0: a slow exit of the region in EXIT_SLOT), with the
  * instructions retired by the regions that exited normally in EXIT_TOTAL and their count in EXIT_COUNT.
  */
-export type Dispatch = (slot: number, budget: number, fsLo: number, fsHi: number, gsLo: number, gsHi: number,
+export type Dispatch = (target: number, budget: number, fsLo: number, fsHi: number, gsLo: number, gsHi: number,
   eflags: number, mxcsr: number, cpl: number) => number;
 
 /** The engine's flag sync (WasmBackend.syncFlags) between two regions: returns RFLAGS after it. */
@@ -45,16 +47,19 @@ export function buildDispatcher(L: WasmLayout, jumpTable: number, memory: WebAss
   m.importTable('m', 'regions', 0);
   const MERGE = m.importFunc('m', 'merge', m.type([], [I32]));
   const regionType = m.type(new Array(REGION_PARAMS).fill(I32), [I32]);
-  // Parameters 0..7 (see Dispatch); locals: n, total, count, lo, entry, rip.
-  const SLOT = 0, BUDGET = 1, SEG = 2, CPL = 2 + REGION_PARAMS;
+  // Parameters 0..8 (see Dispatch; SEG..SEG+5 are the regions' first parameters); locals: n, total,
+  // count, lo, entry, rip.
+  const TARGET = 0, BUDGET = 1, SEG = 2, CPL = SEG + REGION_PARAMS - 1;
   const N = CPL + 1, TOTAL = N + 1, COUNT = N + 2, LO = N + 3, ENTRY = N + 4, RIP = N + 5;
   const c = new Code();
   const x = L.exit;
   c.begin('block'); // $out
   c.begin('loop'); //  $next
-  c.i32(x + EXIT_SLOT).get(SLOT).mem('i32.store', 2);
-  for (let k = 0; k < REGION_PARAMS; k++) c.get(SEG + k);
-  c.get(SLOT).callIndirect(regionType).set(N);
+  const slotMask = (1 << TARGET_SLOT_BITS) - 1;
+  c.i32(x + EXIT_SLOT).get(TARGET).i32(slotMask).op('i32.and').mem('i32.store', 2);
+  for (let k = 0; k < REGION_PARAMS - 1; k++) c.get(SEG + k);
+  c.get(TARGET).i32(TARGET_SLOT_BITS).op('i32.shr_u');
+  c.get(TARGET).i32(slotMask).op('i32.and').callIndirect(regionType).set(N);
   // A slow exit: leave with it (the engine interprets the instruction).
   c.get(N).i32(0).op('i32.lt_s').opU('br_if', 1);
   c.get(TOTAL).get(N).op('i32.add').set(TOTAL);
@@ -73,7 +78,7 @@ export function buildDispatcher(L: WasmLayout, jumpTable: number, memory: WebAss
   c.get(ENTRY).mem('i32.load', 2, 0).get(LO).op('i32.ne').opU('br_if', 1);
   c.get(ENTRY).mem('i32.load', 2, 4).get(RIP).i64(32, 0).op('i64.shr_u').op('i32.wrap_i64').op('i32.ne').opU('br_if', 1);
   c.get(ENTRY).mem('i32.load', 2, 8).get(CPL).op('i32.ne').opU('br_if', 1);
-  c.get(ENTRY).mem('i32.load', 2, 12).set(SLOT);
+  c.get(ENTRY).mem('i32.load', 2, 12).set(TARGET);
   c.opU('br', 0);
   c.end();
   c.end();

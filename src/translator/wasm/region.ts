@@ -21,7 +21,7 @@
 
 import { type EmittedRegion } from '../translate.js';
 import { CALL_CHUNK, CALL_RT, CHUNK_ARGS, type ChunkCall, EXIT_CCOP, EXIT_DONE, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP,
-  RT_CALL_ARGS, RT_CALLS, type RtCall, SEGMENT_FIELDS, SEGMENT_PARAMS, type WasmLayout } from './abi.js';
+  REGION_PARAMS, RT_CALL_ARGS, RT_CALLS, type RtCall, SEGMENT_FIELDS, SEGMENT_PARAMS, type WasmLayout } from './abi.js';
 import { Code, F64, I32, I64, ModuleBuilder, SIMD, type SimdName, V128, type ValType } from './encode.js';
 import { asBits, asF64, asTruth, type Compiled, compileExpr, type ExprEnv, Unsupported, valTypeOf, type Variable, type View } from './expr.js';
 import { args, parseStatements, type Stmt } from './statements.js';
@@ -89,7 +89,10 @@ class RegionCompiler {
     // Parameters (wasm locals 0..4, SEGMENT_FIELDS): the FS and GS bases and RFLAGS, which the region
     // cannot change. The engine passes them on every call.
     SEGMENT_PARAMS.forEach((name, k) => this.vars.set(name, { local: k, kind: 'i32' }));
-    for (const n of ['k', 'done', 'pc', 'xn', 'fop', 'fdl', 'fdh', 'fsl', 'fsh', 'fxl', 'fxh']) this.declare(n, 'i32');
+    // The last parameter: the case to start at (the head's, 0, unless the dispatcher enters the region
+    // at another of its blocks).
+    this.vars.set('pc', { local: SEGMENT_PARAMS.length, kind: 'i32' });
+    for (const n of ['k', 'done', 'xn', 'fop', 'fdl', 'fdh', 'fsl', 'fsh', 'fxl', 'fxh']) this.declare(n, 'i32');
     this.xr = this.local(F64);
     this.mhi = this.local(I32);
     this.mhi2 = this.local(I32);
@@ -156,7 +159,7 @@ class RegionCompiler {
     c.i32(this.insn).set(this.localOf('k')).opU('br', this.depthOf('slow') + depth);
   }
 
-  local(t: ValType): number { this.locals.push(t); return SEGMENT_PARAMS.length + this.locals.length - 1; }
+  local(t: ValType): number { this.locals.push(t); return REGION_PARAMS + this.locals.length - 1; }
   declare(name: string, kind: Variable['kind'], min?: number, max?: number): Variable {
     if (this.vars.has(name)) throw new Unsupported(`${name} declared twice`);
     if (this.scopes.length) this.scopes[this.scopes.length - 1].push(name);
@@ -674,7 +677,7 @@ class RegionCompiler {
 /** What the engine needs to run a compiled region. */
 export interface WasmRegion {
   /** Run the region with the FS and GS base halves and RFLAGS; see compileRegionWasm for the result. */
-  run: (fsLo: number, fsHi: number, gsLo: number, gsHi: number, eflags: number) => number;
+  run: (fsLo: number, fsHi: number, gsLo: number, gsHi: number, eflags: number, mxcsr: number, entry: number) => number;
   /** The module (for --dump-js). */
   wasm: Uint8Array;
 }
@@ -763,6 +766,6 @@ function regionModule(r: EmittedRegion, L: WasmLayout): Uint8Array {
   m.importFunc('m', 'rt', m.type(new Array(1 + RT_CALL_ARGS).fill(I32), [I32]));
   m.importFunc('m', 'chunk', m.type(new Array(1 + CHUNK_ARGS).fill(I32), [I32]));
   const head = r.flat[0].addr;
-  m.func(m.type(SEGMENT_PARAMS.map(() => I32), [I32]), rc.localTypes, c, 'run', 'blk_' + (head < 0 ? 'k' + (-head).toString(16) : head.toString(16)));
+  m.func(m.type(new Array(REGION_PARAMS).fill(I32), [I32]), rc.localTypes, c, 'run', 'blk_' + (head < 0 ? 'k' + (-head).toString(16) : head.toString(16)));
   return m.bytes();
 }
