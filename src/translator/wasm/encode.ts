@@ -15,6 +15,7 @@ export const SIMD = {
   'i8x16.add': 0x6e, 'i8x16.sub': 0x71, 'i8x16.min_u': 0x77, 'i8x16.max_u': 0x79,
   'i16x8.add': 0x8e, 'i16x8.sub': 0x91, 'i16x8.min_s': 0x96, 'i16x8.max_s': 0x98,
   'v128.and': 0x4e, 'v128.or': 0x50, 'v128.xor': 0x51,
+  'f32x4.extract_lane': 0x1f, 'f32x4.replace_lane': 0x20, 'f64x2.extract_lane': 0x21, 'f64x2.replace_lane': 0x22,
 } as const;
 /** SIMD memory instructions (prefix 0xfd, then a memarg like the other loads and stores). */
 export const SIMD_MEM = { 'v128.load': 0x00, 'v128.store': 0x0b } as const;

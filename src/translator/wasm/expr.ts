@@ -50,7 +50,16 @@ export interface Variable {
 }
 /** A typed view of wasm memory that JS names as an array (cpu.xmm, cpu.xmmF64, rt.SRC ...): element k
  * is at base + k * (4 or 8). */
-export interface View { base: number; type: 'i32' | 'f32' | 'f64' }
+export interface View {
+  base: number; type: 'i32' | 'f32' | 'f64';
+  /** The xmm file held in v128 locals: the local of xmm register r (element k is lane k & 3 of
+   * register k >> 2; for doubles, lane k & 1 of register k >> 1). */
+  v128?: (r: number) => number;
+}
+/** The v128 local and lane of element k of a view held in v128 locals. */
+export function viewLane(view: View, k: number): { v: number; lane: number } {
+  return view.type === 'f64' ? { v: view.v128!(k >> 1), lane: k & 1 } : { v: view.v128!(k >> 2), lane: k & 3 };
+}
 /** What an expression can refer to. */
 export interface ExprEnv {
   vars(name: string): Variable | undefined;
@@ -260,6 +269,12 @@ function compileNode(n: Node, x: Ctx): Compiled {
       if (!view) throw new Unsupported(`state outside the register locals: '${n.name}'`);
       const i = sub(n.i);
       if (i.kind === 'f64' || i.min !== i.max || i.min < 0) throw new Unsupported(`${n.name} by a computed index`);
+      if (view.v128) {
+        const { v, lane } = viewLane(view, i.min);
+        if (view.type === 'i32') return { kind: 'i32', min: I32_MIN, max: I32_MAX, emit: (c) => c.get(v).simd('i32x4.extract_lane', lane) };
+        if (view.type === 'f64') return double((c) => c.get(v).simd('f64x2.extract_lane', lane));
+        return double((c) => c.get(v).simd('f32x4.extract_lane', lane).op('f64.promote_f32'));
+      }
       if (view.type === 'i32') return { kind: 'i32', min: I32_MIN, max: I32_MAX, emit: (c) => c.i32(view.base + 4 * i.min).mem('i32.load', 2) };
       if (view.type === 'f64') return double((c) => c.i32(view.base + 8 * i.min).mem('f64.load', 3));
       return double((c) => c.i32(view.base + 4 * i.min).mem('f32.load', 2).op('f64.promote_f32'));

@@ -23,7 +23,7 @@ import { type EmittedRegion } from '../translate.js';
 import { CALL_CHUNK, CALL_RT, CHUNK_ARGS, type ChunkCall, EXIT_CCOP, EXIT_DONE, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP,
   REGION_PARAMS, RT_CALL_ARGS, RT_CALLS, type RtCall, SEGMENT_FIELDS, SEGMENT_PARAMS, type WasmLayout } from './abi.js';
 import { Code, F64, I32, I64, ModuleBuilder, SIMD, type SimdName, V128, type ValType } from './encode.js';
-import { asBits, asF64, asTruth, type Compiled, compileExpr, type ExprEnv, Unsupported, valTypeOf, type Variable, type View } from './expr.js';
+import { asBits, asF64, asTruth, type Compiled, compileExpr, type ExprEnv, Unsupported, valTypeOf, type Variable, type View, viewLane } from './expr.js';
 import { args, parseStatements, type Stmt } from './statements.js';
 
 // ---- code generation ----------------------------------------------------------------------------
@@ -85,7 +85,11 @@ class RegionCompiler {
   /** Names declared by each enclosing block (scoped()). */
   private readonly scopes: string[][] = [];
 
-  constructor(private readonly L: WasmLayout) {
+  /** The xmm file in v128 locals (register -> local), or null: set for a region that reaches the xmm
+   * file only through cpu.xmm / xmmF64 / xmmF32 at constant indexes (its JS region keeps them in
+   * memory: runtime primitives read them there). */
+  readonly xmmFile: Map<number, number> | null;
+  constructor(private readonly L: WasmLayout, xmmFileRegs: number[] | null = null) {
     // Parameters (wasm locals 0..4, SEGMENT_FIELDS): the FS and GS bases and RFLAGS, which the region
     // cannot change. The engine passes them on every call.
     SEGMENT_PARAMS.forEach((name, k) => this.vars.set(name, { local: k, kind: 'i32' }));
@@ -103,8 +107,15 @@ class RegionCompiler {
     for (let k = 0; k < 8; k++) this.wides.push(this.local(I64));
     for (let k = 0; k < 3; k++) { this.readPage.push(this.local(I32)); this.writePage.push(this.local(I32)); }
     const x = L.xmm, sc = L.scratch;
+    this.xmmFile = xmmFileRegs === null ? null : new Map(xmmFileRegs.map((r) => [r, this.local(V128)]));
+    const file = this.xmmFile;
+    const v128 = file === null ? undefined : (r: number) => {
+      const v = file.get(r);
+      if (v === undefined) throw new Error(`xmm${r} not among the region's registers`);
+      return v;
+    };
     this.views = {
-      'cpu.xmm': { base: x, type: 'i32' }, 'cpu.xmmF64': { base: x, type: 'f64' }, 'cpu.xmmF32': { base: x, type: 'f32' },
+      'cpu.xmm': { base: x, type: 'i32', v128 }, 'cpu.xmmF64': { base: x, type: 'f64', v128 }, 'cpu.xmmF32': { base: x, type: 'f32', v128 },
       'rt.SRC': { base: sc, type: 'i32' }, 'rt.SRCF64': { base: sc, type: 'f64' }, 'rt.SRCF32': { base: sc, type: 'f32' },
       'rt.OUT': { base: sc + 16, type: 'i32' }, 'rt.SOUT': { base: sc + 32, type: 'i32' },
       // The lazy-flag record (cpu.cc), written by FLAG_SYNC before a flag read.
@@ -139,10 +150,14 @@ class RegionCompiler {
               c.i32(L.exit + EXIT_EFL).get(this.localOf('efl')).mem('i32.store', 2);
               c.i32(L.exit + EXIT_EFLSET).i32(1).mem('i32.store', 2);
             }
+            // The SSE primitives read and write the xmm file in memory (rt.cond / rt.eflags do not).
+            const spill = this.xmmFile !== null && id > 1;
+            if (spill) for (const [r, v] of this.xmmFile!) c.i32(L.xmm + 16 * r).get(v).simdMem('v128.store', 4);
             c.i32(id);
             for (const v of a) asBits(v, c);
             for (let k = a.length; k < RT_CALL_ARGS; k++) c.i32(0);
             c.opU('call', CALL_RT);
+            if (spill) for (const [r, v] of this.xmmFile!) c.i32(L.xmm + 16 * r).simdMem('v128.load', 4).set(v);
             // MXCSR as the primitive left it (sticky flags), for the rest of the region.
             c.i32(L.exit + EXIT_MXCSR).mem('i32.load', 2).set(this.localOf('mxcsr'));
             this.committed = true;
@@ -252,9 +267,9 @@ class RegionCompiler {
     }
     const v = this.wholeV128(dst), file = v < 0 ? xmmFileRegister(dst) : -1;
     if ((v < 0 && file < 0) || values.some((x, k) => dst.slice(0, k).includes(x))) return 0;
-    if (v >= 0) {
+    if (v >= 0 || this.xmmFile !== null) {
       this.buildV128(values);
-      this.code.set(v);
+      this.code.set(v >= 0 ? v : this.xmmFile!.get(file)!);
     } else {
       this.code.i32(this.L.xmm + 16 * file);
       this.buildV128(values);
@@ -425,6 +440,16 @@ class RegionCompiler {
    * as the typed array does: ToInt32, or to a double (and then to the nearest float). */
   private viewStore(name: string, k: number, rhs: string): void {
     const view = this.views[name], c = this.code, e = this.expr(rhs);
+    if (view.v128) {
+      const { v, lane } = viewLane(view, k);
+      c.get(v);
+      if (view.type === 'i32') { asBits(e, c); c.simd('i32x4.replace_lane', lane); }
+      else if (view.type === 'f64') { asF64(e, c); c.simd('f64x2.replace_lane', lane); }
+      else { asF64(e, c); c.op('f32.demote_f64').simd('f32x4.replace_lane', lane); }
+      c.set(v);
+      this.committed = true;
+      return;
+    }
     if (view.type === 'i32') { c.i32(view.base + 4 * k); asBits(e, c); c.mem('i32.store', 2); }
     else if (view.type === 'f64') { c.i32(view.base + 8 * k); asF64(e, c); c.mem('f64.store', 3); }
     else { c.i32(view.base + 4 * k); asF64(e, c); c.op('f32.demote_f64').mem('f32.store', 2); }
@@ -492,7 +517,11 @@ class RegionCompiler {
     const whole = this.wholeV128(lanes);
     if (whole >= 0) { this.code.get(whole); return; }
     const file = xmmFileRegister(lanes);
-    if (file >= 0) { this.code.i32(this.L.xmm + 16 * file).simdMem('v128.load', 4); return; }
+    if (file >= 0) {
+      if (this.xmmFile !== null) this.code.get(this.xmmFile.get(file)!);
+      else this.code.i32(this.L.xmm + 16 * file).simdMem('v128.load', 4);
+      return;
+    }
     if (/^-?\d+$/.test(lanes[0]) && lanes.every((l) => l === lanes[0])) { this.code.i32(Number(lanes[0])).simd('i32x4.splat'); return; }
     lanes.forEach((l, k) => {
       asBits(this.expr(l), this.code);
@@ -508,6 +537,7 @@ class RegionCompiler {
     const whole = this.wholeV128(dst), file = xmmFileRegister(dst);
     if (whole >= 0 || file >= 0) {
       if (whole >= 0) c.simd(op as SimdName).set(whole);
+      else if (this.xmmFile !== null) c.simd(op as SimdName).set(this.xmmFile.get(file)!);
       else c.simd(op as SimdName).set(this.v128Local).i32(this.L.xmm + 16 * file).get(this.v128Local).simdMem('v128.store', 4);
       this.committed = true;
       return;
@@ -653,6 +683,7 @@ class RegionCompiler {
     }
     // Whole registers: the lanes the region never assigned still hold what the prologue loaded.
     for (const r of new Set(xmmWritten.map((n) => n >> 2))) c.i32(L.xmm + 16 * r).get(this.xmmRegs.get(r)!).simdMem('v128.store', 4);
+    if (this.xmmFile !== null) for (const r of this.xmmFileWritten) c.i32(L.xmm + 16 * r).get(this.xmmFile.get(r)!).simdMem('v128.store', 4);
     for (const r of regsWritten) {
       const lo = this.vars.get(`r${r}l`)!, hi = this.vars.get(`r${r}h`)!;
       c.i32(L.regs + 8 * r).get(lo.local).mem('i32.store', 2);
@@ -670,6 +701,8 @@ class RegionCompiler {
     ['fdl', 'fdh', 'fsl', 'fsh', 'fxl', 'fxh'].forEach((n, k) => c.i32(L.cc + 4 * k).get(this.vars.get(n)!.local).mem('i32.store', 2));
     c.end();
   }
+  /** Registers of xmmFile the region assigns (stored back at its exits). */
+  xmmFileWritten: number[] = [];
   get xrLocal(): number { return this.xr; }
   get tlbLocal(): number { return this.tlb; }
 }
@@ -702,21 +735,9 @@ export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAs
 function regionModule(r: EmittedRegion, L: WasmLayout): Uint8Array {
   const { st, body, cases } = r;
   if (st.callsHelpers) throw new Unsupported('helper calls');
-  const rc = new RegionCompiler(L);
-  rc.stackCache = r.flat.filter((i) => STACK_MNEMONICS.has(i.mnem) || i.base === 4).length >= 4;
-  if (st.flagsDeferred) { rc.declare('fpm', 'i32'); rc.declare('fpv', 'i32'); }
-  const regs = [...st.regsUsed].sort((a, b) => a - b);
-  for (const reg of regs) { rc.declare(`r${reg}l`, 'i32'); rc.declare(`r${reg}h`, 'i32'); }
   // Resolved as one text, so the region-wide decisions (xmm lanes in locals) are the JS region's.
   const CASE = '\n/*@case@*/\n';
   const resolved = st.resolve(cases.map(({ open, close }) => body.slice(open + 1, close).join('\n')).join(CASE)).split(CASE);
-  const xmm = st.xmmLocals ?? { used: [], written: [] };
-  // Each xmm register the region names a lane of is a v128 local; its lanes are x{4n+k}.
-  for (const n of xmm.used) {
-    let v = rc.xmmRegs.get(n >> 2);
-    if (v === undefined) rc.xmmRegs.set(n >> 2, v = rc.local(V128));
-    rc.declareLane(`x${n}`, v, n & 3);
-  }
   let writesEflags = false;
   const caseStmts = resolved.map((caseText) => {
     if (/\bcpu\.mxcsr\s*[|&^]?=(?!=)/.test(caseText)) throw new Unsupported('writes cpu.mxcsr');
@@ -726,6 +747,44 @@ function regionModule(r: EmittedRegion, L: WasmLayout): Uint8Array {
     if (outside) throw new Unsupported(`state outside the register locals: '${outside[0]}'`);
     return parseStatements(text);
   });
+  // A region that reaches the xmm file through the typed views only, at constant indexes, keeps the
+  // registers it names in v128 locals: an FP chain then runs in registers, not through memory (the
+  // runtime primitives on the slow sides get the file in memory around their calls). If that fails
+  // (a form the promotion does not cover), the region is compiled again with the file in memory.
+  const all = resolved.join('\n');
+  if ((st.xmmLocals?.used.length ?? 0) === 0 && all.includes('cpu.xmm') && !XMM_VIEW_COMPUTED.test(all)) {
+    const regs = new Set<number>(), written = new Set<number>();
+    for (const m of all.matchAll(XMM_VIEW)) regs.add(m[1] === 'F64' ? Number(m[2]) >> 1 : Number(m[2]) >> 2);
+    for (const m of all.matchAll(XMM_VIEW_STORE)) written.add(m[1] === 'F64' ? Number(m[2]) >> 1 : Number(m[2]) >> 2);
+    try {
+      return compileCases(r, L, caseStmts, writesEflags, [...regs].sort((a, b) => a - b), [...written]);
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+    }
+  }
+  return compileCases(r, L, caseStmts, writesEflags, null, []);
+}
+const XMM_VIEW = /\bcpu\.xmm(F64|F32)?\[(\d+)\]/g;
+const XMM_VIEW_STORE = /\bcpu\.xmm(F64|F32)?\[(\d+)\]\s*=(?!=)/g;
+const XMM_VIEW_COMPUTED = /\bcpu\.xmm(?:F64|F32)?\[(?!\d+\])/;
+
+/** The module of a region whose case statements are parsed; xmmFile: see RegionCompiler.xmmFile. */
+function compileCases(r: EmittedRegion, L: WasmLayout, caseStmts: Stmt[][], writesEflags: boolean, xmmFile: number[] | null,
+  xmmFileWritten: number[]): Uint8Array {
+  const { st, cases } = r;
+  const rc = new RegionCompiler(L, xmmFile);
+  rc.xmmFileWritten = xmmFileWritten;
+  rc.stackCache = r.flat.filter((i) => STACK_MNEMONICS.has(i.mnem) || i.base === 4).length >= 4;
+  if (st.flagsDeferred) { rc.declare('fpm', 'i32'); rc.declare('fpv', 'i32'); }
+  const regs = [...st.regsUsed].sort((a, b) => a - b);
+  for (const reg of regs) { rc.declare(`r${reg}l`, 'i32'); rc.declare(`r${reg}h`, 'i32'); }
+  const xmm = st.xmmLocals ?? { used: [], written: [] };
+  // Each xmm register the region names a lane of is a v128 local; its lanes are x{4n+k}.
+  for (const n of xmm.used) {
+    let v = rc.xmmRegs.get(n >> 2);
+    if (v === undefined) rc.xmmRegs.set(n >> 2, v = rc.local(V128));
+    rc.declareLane(`x${n}`, v, n & 3);
+  }
   rc.writesEflags = writesEflags;
   const c = rc.code;
   // Prologue: registers the region uses, the flag record as "cpu is current", the TLB half.
@@ -734,6 +793,7 @@ function regionModule(r: EmittedRegion, L: WasmLayout): Uint8Array {
     c.i32(L.regs + 8 * reg + 4).mem('i32.load', 2).set(rc.localOf(`r${reg}h`));
   }
   for (const [r, v] of rc.xmmRegs) c.i32(L.xmm + 16 * r).simdMem('v128.load', 4).set(v);
+  for (const [r, v] of rc.xmmFile ?? []) c.i32(L.xmm + 16 * r).simdMem('v128.load', 4).set(v);
   c.i32(-1).set(rc.localOf('fop'));
   c.f64(NaN).set(rc.xrLocal);
   c.i32(L.tlbCur).mem('i32.load', 2).set(rc.tlbLocal);
