@@ -39,8 +39,12 @@ export const MAX_REGION_BLOCKS = 16;
  * Since a forward transfer falls through the switch, larger regions cost less: at full bench sizes 32
  * against 16 measured intloop -30%, calls -11%, the others within ±3% (geometric mean -5%); at --quick
  * sizes +1.6% (compile time: malloc_churn +7%, strings +6%, calls -11%). The full size is the target.
+ * Session 6, with wasm regions entered at any block (fewer regions to compile): 48 against 32 measured
+ * dispatch -7%, memstream -4%, strings -3%, malloc_churn -2%, the others within ±2% (best of 3,
+ * interleaved); 64 took dispatch -19% and nbody -5% further but cost intloop +30% (TurboFan's code for
+ * its loop got slower as the region grew: a loop phi for every local at the header).
  */
-export const MAX_REGION_INSNS = 32;
+export const MAX_REGION_INSNS = 48;
 
 export interface JitStats {
   blocksTranslated: number;

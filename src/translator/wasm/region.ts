@@ -583,6 +583,8 @@ class RegionCompiler {
 
   /** Whether an expression's value derives from RSP (its halves, or temporaries computed from them). */
   private stackDerived(text: string): boolean {
+    // Only the stack page test (stackCache) asks; without it, nothing to track.
+    if (!this.stackCache) return false;
     if (NAME.test(text)) return text === 'r4l' || text === 'r4h' || this.stackVars.has(text);
     for (const m of text.matchAll(/\b[A-Za-z_$][\w$]*\b/g)) if (m[0] === 'r4l' || m[0] === 'r4h' || this.stackVars.has(m[0])) return true;
     return false;
