@@ -8,7 +8,7 @@ import { GuestExit, GuestFault, Vec } from '../src/runtime/faults.js';
 import { Access, Mmu, addrHi, addrLo } from '../src/runtime/mmu.js';
 import { syscallTransition } from '../src/runtime/privileged.js';
 import { softInt } from '../src/runtime/sysinsn.js';
-import { CEA, ENTRY_TEXT, INIT_TASK, KSTACK_BASE, KSYM, PERCPU_BASE, PtReg, THREAD_SIZE } from '../src/kernel/entry.js';
+import { CEA, ENTRY_TEXT, INIT_TASK, KSTACK_BASE, KSYM, PERCPU_BASE, PtReg, push64, pushFrame, THREAD_SIZE } from '../src/kernel/entry.js';
 import { IA32_NR_syscalls } from '../src/kernel/entry_compat.js';
 import { anon, makeKernel, sys, USER_RIP, type TestKernel } from './helpers/kernel.js';
 
@@ -214,6 +214,38 @@ describe('int 0x80 and the other gates in the Linux personality', () => {
     expect(cpu.lstar).toBe(KSYM.entry_SYSCALL_64);
     expect(cpu.sysenterEip).toBe(KSYM.entry_SYSENTER_compat);
     expect(cpu.cr4 & (1 << 17)).toBe(1 << 17);
+  });
+});
+
+describe('PUSH_PT_REGS', () => {
+  it('pushes through one translation or push by push with the same result, page boundary or not', () => {
+    // pushFrame (one translation for a frame within a page, else push64 by push64) against 21 push64
+    // calls, at a page-aligned stack top, just above a page boundary (the frame crosses it) and at an
+    // unmapped one (the first push faults, RSP unchanged).
+    const values = Int32Array.from({ length: 2 * PtReg.COUNT }, (_, i) => (i * 0x9e3779b1) | 0);
+    const run = (top: number, bulk: boolean): { rsp: number; words: number[] } | string => {
+      const t = makeKernel({ kpti: false });
+      const { cpu } = t;
+      sys(t, NR_getppid);
+      cpu.setCpl(0);
+      cpu.regs[8] = addrLo(top); cpu.regs[9] = addrHi(top);
+      try {
+        if (bulk) pushFrame(cpu, values, PtReg.COUNT);
+        else for (let j = 0; j < PtReg.COUNT; j++) push64(cpu, values[2 * j], values[2 * j + 1]);
+      } catch (e) {
+        return `${(e as GuestFault).describe()} rsp ${cpu.reg(4).toString(16)}`;
+      }
+      const words: number[] = [];
+      for (let a = top - 8 * PtReg.COUNT; a < top; a += 4) words.push(cpu.mmu.rd32(addrLo(a), addrHi(a)));
+      return { rsp: cpu.reg(4), words };
+    };
+    // Page-aligned top; a frame across two pages; across the stack's bottom (12 pushes land, the 13th
+    // faults); within the unmapped page below the stack (the first push faults).
+    const tops = [KSTACK_BASE + THREAD_SIZE, KSTACK_BASE + THREAD_SIZE - 4096 + 96, KSTACK_BASE + 96, KSTACK_BASE - 2048];
+    for (const top of tops) expect(run(top, true), top.toString(16)).toEqual(run(top, false));
+    expect(run(tops[1], true)).toMatchObject({ rsp: tops[1] - 8 * PtReg.COUNT });
+    expect(String(run(tops[2], true))).toMatch(new RegExp(`^#PF .* rsp ${(KSTACK_BASE).toString(16)}$`));
+    expect(String(run(tops[3], true))).toMatch(new RegExp(`^#PF .* rsp ${tops[3].toString(16)}$`));
   });
 });
 
