@@ -113,6 +113,9 @@ export class Code {
     this.bytes.push(0xfd); uleb(this.bytes, SIMD_MEM[name]); uleb(this.bytes, align); uleb(this.bytes, offset);
     return this;
   }
+  /** memory.copy (dst, src, n) and memory.fill (dst, byte, n) within memory 0 (bulk memory, 0xfc prefix). */
+  memoryCopy(): this { this.bytes.push(0xfc, 10, 0, 0); return this; }
+  memoryFill(): this { this.bytes.push(0xfc, 11, 0); return this; }
   get(local: number): this { return this.opU('local.get', local); }
   set(local: number): this { return this.opU('local.set', local); }
   tee(local: number): this { return this.opU('local.tee', local); }
