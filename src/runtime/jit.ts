@@ -219,6 +219,13 @@ export class JitEngine implements Engine {
             // finds linked for the next RIP (dispatch.ts): link this one for when it comes round again.
             w!.link(b.addr, b.cpl, b.wasmSlot, b.wasmEntry);
             n = w!.enter(cpu, b.wasmSlot, b.wasmEntry, budget - retired);
+            if (n < 0) {
+              // A slow exit (returned, not thrown: a syscall ends its region this way): the regions
+              // the dispatcher ran to their end before the one that left are dispatches too.
+              mmu.trapCodeWrites = false;
+              w!.stats.slowExits++; st.blockRuns += w!.lastRegions; retired += w!.retiredBeforeSlowExit;
+              interpretNext = true; prev = null; continue;
+            }
             const more = w!.lastRegions - 1;
             if (more > 0) { st.blockRuns += more; b = null; }
           } else {

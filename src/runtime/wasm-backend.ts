@@ -181,8 +181,8 @@ export class WasmBackend {
    * the next RIP, until
    * `budget` instructions retired or one leaves to JavaScript. Returns the instructions retired; sets
    * cpu.rip and the flag state. A slow exit points cpu.rip at its instruction, counts the instructions
-   * before it in cpu.instret (and retiredBeforeSlowExit), and throws WASM_SLOW_EXIT for the engine to
-   * interpret that instruction.
+   * before it in cpu.instret (and retiredBeforeSlowExit), and returns -1 for the engine to interpret
+   * that instruction (run() throws WASM_SLOW_EXIT instead).
    */
   enter(cpu: Cpu, slot: number, entry: number, budget: number): number {
     const s = this.exitI32, st = this.stats;
@@ -196,8 +196,13 @@ export class WasmBackend {
     const done = total + s[EXIT_DONE / 4] + info.posInBlock[k];
     cpu.instret += done; st.retired += done;
     this.retiredBeforeSlowExit = done;
-    throw WASM_SLOW_EXIT;
+    return -1;
   }
-  /** Run only the region at `slot` (as enter, with a budget of one region). */
-  run(cpu: Cpu, slot: number, entry: number): number { return this.enter(cpu, slot, entry, 1); }
+  /** Run only the region at `slot` (as enter, with a budget of one region); a slow exit throws
+   * WASM_SLOW_EXIT. */
+  run(cpu: Cpu, slot: number, entry: number): number {
+    const n = this.enter(cpu, slot, entry, 1);
+    if (n < 0) throw WASM_SLOW_EXIT;
+    return n;
+  }
 }
