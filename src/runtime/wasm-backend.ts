@@ -7,7 +7,7 @@ import { Unsupported } from '../translator/wasm/expr.js';
 import { buildDispatcher, type Dispatch, JUMP_TABLE_BYTES, jumpTableSet } from '../translator/wasm/dispatch.js';
 import { type ChunkCall, EXIT_BYTES, EXIT_CCOP, EXIT_COUNT, EXIT_DONE, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP, EXIT_SLOT,
   EXIT_TOTAL, jumpTarget, RT_CALLS, type RtCall, TARGET_SLOT_BITS, type WasmLayout } from '../translator/wasm/abi.js';
-import { compileRegionWasm, type WasmRegion } from '../translator/wasm/region.js';
+import { compileRegionWasm, type WasmRegion } from '../translator/wasm/module.js';
 import { type Cpu } from './cpu.js';
 import { CODE_WRITE_TRAP, GuestFault, WASM_SLOW_EXIT } from './faults.js';
 import { addrHi, addrLo, TLB_SETS } from './mmu.js';

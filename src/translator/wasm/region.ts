@@ -4,13 +4,15 @@
 // the wasm memory that also holds guest physical memory (PhysicalMemory's wasm mode), so generated
 // code reaches all of them with plain loads (the layout and exit slots: abi.ts).
 //
-// Statements are the dialect the block emitter writes (statements.ts: `let`/`const`, assignments,
-// `if`, `while`, the region's `continue region` / `break region` transfers, `throw`, M.rdN/M.wrN
-// accesses, stores to the xmm file); expressions go through expr.ts, which keeps JavaScript's
-// meaning. The SSE floating-point primitives and rep movs/stos chunks are imported calls (abi.ts
-// RT_CALLS, ChunkCall); the 64-bit shift and multiply primitives become i64 code. A region with
-// anything else (helpers, x87 state, flags read from an earlier block's record) is refused and stays
-// JavaScript; --stats and RINGJIT_WASM_WHY say why.
+// This file compiles the statements of a case: the dialect the block emitter writes (statements.ts:
+// `let`/`const`, assignments, `if`, `while`, the region's `continue region` / `break region`
+// transfers, `throw`, M.rdN/M.wrN accesses, stores to the xmm file); expressions go through expr.ts,
+// which keeps JavaScript's meaning. module.ts puts the cases in the region's frame; memory.ts emits
+// the guest memory accesses (the inline TLB lookup, rep movs/stosb chunks with memory.copy/fill);
+// wide.ts the 64-bit primitives as i64 code. The SSE floating-point primitives and wider rep stos
+// chunks are imported calls (abi.ts RT_CALLS, ChunkCall). A region with anything else (helpers, x87
+// state, flags read from an earlier block's record) is refused and stays JavaScript; --stats and
+// RINGJIT_WASM_WHY say why.
 //
 // Slow paths return instead of calling out: a TLB miss, a page-crossing access, a store to translated
 // code (its TLB write tag is never set), a `throw`, or a runtime call that is not imported (before
@@ -19,12 +21,13 @@
 // instruction k and interprets it, and the interpreter takes the fault or the slow path. A normal
 // exit returns the instructions retired and leaves the next RIP in a slot.
 
-import { type EmittedRegion } from '../translate.js';
-import { CALL_CHUNK, CALL_RT, CHUNK_ARGS, type ChunkCall, EXIT_CCOP, EXIT_DONE, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP,
-  REGION_PARAMS, RT_CALL_ARGS, RT_CALLS, type RtCall, SEGMENT_FIELDS, SEGMENT_PARAMS, type WasmLayout } from './abi.js';
-import { Code, F64, I32, I64, ModuleBuilder, SIMD, type SimdName, V128, type ValType } from './encode.js';
+import { CALL_CHUNK, CALL_RT, CHUNK_ARGS, EXIT_CCOP, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP,
+  REGION_PARAMS, RT_CALL_ARGS, RT_CALLS, SEGMENT_PARAMS, type WasmLayout } from './abi.js';
+import { Code, F64, I32, I64, SIMD, type SimdName, V128, type ValType } from './encode.js';
 import { asBits, asF64, asTruth, type Compiled, compileExpr, type ExprEnv, Unsupported, valTypeOf, type Variable, type View, viewLane } from './expr.js';
-import { args, parseStatements, type Stmt } from './statements.js';
+import { GuestAccess } from './memory.js';
+import { mul64, wide } from './wide.js';
+import { args, type Stmt } from './statements.js';
 
 // ---- code generation ----------------------------------------------------------------------------
 
@@ -35,8 +38,6 @@ const VIEW_STORE = /^(cpu\.xmm(?:F64|F32)?|rt\.SRC(?:F64|F32)?|rt\.OUT|CC)\[(\d+
 const WIDE = /^(let\s+)?(?:([A-Za-z_$][\w$]*)\s*=\s*)?rt\.(shl64|shr64|sar64|mulu64|muls64)\((.*)\)$/s;
 /** A runtime call the back end does not compile (it becomes the slow exit where that is allowed). */
 const RUNTIME_CALL = /\brt\.(?!(?:ctz64|clz64|popcnt32)\()\w+\(/;
-/** Instructions that access the stack (with those whose memory operand is based on RSP). */
-const STACK_MNEMONICS = new Set(['push', 'pop', 'call', 'ret', 'leave']);
 /** Locals of the region's control flow, not guest state. */
 const CONTROL_LOCALS = new Set(['k', 'done', 'pc', 'xr', 'xn']);
 const STORE = /^M\.wr(8|16|32|64|128)\((.*)\)$/;
@@ -55,7 +56,7 @@ function xmmFileRegister(lanes: string[]): number {
   return r >= 0 && r % 4 === 0 && lanes.every((l, k) => l === `cpu.xmm[${r + k}]`) ? r / 4 : -1;
 }
 
-class RegionCompiler {
+export class RegionCompiler {
   readonly code = new Code();
   private readonly locals: ValType[] = [];
   private readonly vars = new Map<string, Variable>();
@@ -67,10 +68,8 @@ class RegionCompiler {
   private readonly mhi: number;
   private readonly mhi2: number;
   private readonly mhi3: number;
-  private readonly tlb: number;
-  private readonly addrLo: number;
-  private readonly addrHi: number;
-  private readonly entry: number;
+  /** Guest memory accesses: the TLB lookup, the stack page test, rep movs/stos chunks (memory.ts). */
+  readonly mem: GuestAccess;
   /** The value words of a store (evaluated before its address). */
   private readonly values: number[] = [];
   /** Typed views of wasm memory that the region's text indexes (the xmm file, the scratch slots). */
@@ -81,7 +80,7 @@ class RegionCompiler {
   private committed = false;
   private readonly env: ExprEnv;
   /** Scratch i64 locals (64-bit shifts and products). */
-  private readonly wides: number[] = [];
+  readonly wides: number[] = [];
   /** Names declared by each enclosing block (scoped()). */
   private readonly scopes: string[][] = [];
 
@@ -89,7 +88,7 @@ class RegionCompiler {
    * file only through cpu.xmm / xmmF64 / xmmF32 at constant indexes (its JS region keeps them in
    * memory: runtime primitives read them there). */
   readonly xmmFile: Map<number, number> | null;
-  constructor(private readonly L: WasmLayout, xmmFileRegs: number[] | null = null) {
+  constructor(readonly L: WasmLayout, xmmFileRegs: number[] | null = null) {
     // Parameters (wasm locals 0..4, SEGMENT_FIELDS): the FS and GS bases and RFLAGS, which the region
     // cannot change. The engine passes them on every call.
     SEGMENT_PARAMS.forEach((name, k) => this.vars.set(name, { local: k, kind: 'i32' }));
@@ -101,11 +100,9 @@ class RegionCompiler {
     this.mhi = this.local(I32);
     this.mhi2 = this.local(I32);
     this.mhi3 = this.local(I32);
-    this.tlb = this.local(I32);
-    this.addrLo = this.local(I32); this.addrHi = this.local(I32); this.entry = this.local(I32);
     for (let k = 0; k < 4; k++) this.values.push(this.local(I32));
     for (let k = 0; k < 8; k++) this.wides.push(this.local(I64));
-    for (let k = 0; k < 3; k++) { this.readPage.push(this.local(I32)); this.writePage.push(this.local(I32)); }
+    this.mem = new GuestAccess(this, L);
     const x = L.xmm, sc = L.scratch;
     this.xmmFile = xmmFileRegs === null ? null : new Map(xmmFileRegs.map((r) => [r, this.local(V128)]));
     const file = this.xmmFile;
@@ -130,7 +127,7 @@ class RegionCompiler {
           if (a.length !== CHUNK_ARGS) throw new Unsupported(`${name} arguments`);
           const size = a[name === 'M.movsChunk' ? 6 : 4];
           if (size.min === size.max && (name === 'M.movsChunk' || size.min === 1)) {
-            return { kind: 'i32', min: 0, max: 4096, emit: (c) => { this.inlineChunk(name === 'M.movsChunk', size.min, a, c); this.committed = true; } };
+            return { kind: 'i32', min: 0, max: 4096, emit: (c) => { this.mem.inlineChunk(name === 'M.movsChunk', size.min, a); this.committed = true; } };
           }
           return {
             // A chunk is at most a page: the bytes left in the source and destination pages.
@@ -173,7 +170,7 @@ class RegionCompiler {
 
   /** Leave by the slow exit at the current instruction (k = insn), `depth` blocks inside the current
    * position. Only while the instruction has changed nothing: the interpreter runs all of it. */
-  private slowExit(c: Code, depth = 0): void {
+  slowExit(c: Code, depth = 0): void {
     if (this.committed) throw new Unsupported('runtime call after the instruction changed state');
     c.i32(this.insn).set(this.localOf('k')).opU('br', this.depthOf('slow') + depth);
   }
@@ -197,7 +194,7 @@ class RegionCompiler {
   /** The xmm registers the region keeps in v128 locals (its lanes x{4n+k} are lanes of them): register
    * number -> local. */
   readonly xmmRegs = new Map<number, number>();
-  /** Assign the int32 `value` leaves on the stack... to v: emit(code) pushes the value. */
+  /** v = the int32 that `value` pushes (a lane of a v128 local: replace_lane). */
   private assign(v: Variable, value: (c: Code) => void): void {
     const c = this.code;
     if (v.lane) { c.get(v.lane.v); value(c); c.simd('i32x4.replace_lane', v.lane.k).set(v.lane.v); return; }
@@ -296,7 +293,7 @@ class RegionCompiler {
 
   private statement(s: Stmt): void {
     if (s.t === 'insn') { this.insn = s.n; this.committed = false; return; }
-    if (s.t === 'mul64') { this.mul64(s.lo, s.hi, s.args); return; }
+    if (s.t === 'mul64') { mul64(this, s.lo, s.hi, s.args); return; }
     if (s.t === 'v128') { this.v128(s.op, s.dst, s.src); return; }
     if (s.t === 'v128mask') {
       // The top bit of each of the 16 bytes: i8x16.bitmask.
@@ -368,7 +365,7 @@ class RegionCompiler {
     m = text.startsWith('cpu.xmm') || text.startsWith('rt.') || text.startsWith('CC[') ? VIEW_STORE.exec(text) : null;
     if (m) { this.viewStore(m[1], Number(m[2]), m[3]); return; }
     m = text.includes('rt.') ? WIDE.exec(text) : null;
-    if (m) { this.wide(m[1], m[2], m[3], args(m[4])); return; }
+    if (m) { wide(this, m[1], m[2], m[3], args(m[4])); return; }
     m = ASSIGNMENT.exec(text);
     if (!m) throw new Unsupported(`statement '${text.slice(0, 40)}'`);
     const [, isLet, name, op, rhs0] = m;
@@ -460,60 +457,6 @@ class RegionCompiler {
     if (!name.startsWith('rt.')) this.committed = true;
   }
 
-  /**
-   * rt.shl64/shr64/sar64(lo, hi, n) (the low half; OUT[1] the high half) and rt.mulu64/muls64(alo, ahi,
-   * blo, bhi) (the 128-bit product in OUT[0..3]), as i64 operations on the same values.
-   */
-  private wide(isLet: string | undefined, name: string | undefined, fn: string, a: string[]): void {
-    const c = this.code, [W0, W1, W2, W3, W4, W5, W6, W7] = this.wides, out = this.L.scratch + 16;
-    const pair = (lo: string, hi: string) => {
-      asBits(this.expr(lo), c); c.op('i64.extend_i32_u');
-      asBits(this.expr(hi), c); c.op('i64.extend_i32_u').i64(32, 0).op('i64.shl').op('i64.or');
-    };
-    if (fn.endsWith('64') && fn.startsWith('s') && fn !== 'muls64') {
-      if (a.length !== 3 || !isLet || !name) throw new Unsupported(`rt.${fn} form`);
-      const n = this.expr(a[2]);
-      if (n.kind === 'f64') throw new Unsupported(`rt.${fn} count`);
-      // The primitives take counts 0..63 (their callers mask, or test for zero before passing n - 1);
-      // wasm shifts count mod 64. A count the range analysis cannot bound takes the slow exit when out
-      // of range (never, in practice; the interpreter would compute what the JavaScript does).
-      if (n.min < 0 || n.max > 63) {
-        asBits(n, c); c.i32(63).op('i32.gt_u');
-        this.begin('if', null);
-        this.slowExit(c);
-        this.end();
-      }
-      pair(a[0], a[1]);
-      asBits(n, c); c.op('i64.extend_i32_u').op(fn === 'shl64' ? 'i64.shl' : fn === 'shr64' ? 'i64.shr_u' : 'i64.shr_s').set(W0);
-      c.i32(out + 4).get(W0).i64(32, 0).op('i64.shr_u').op('i32.wrap_i64').mem('i32.store', 2);
-      c.get(W0).op('i32.wrap_i64').set(this.declare(name, 'i32').local);
-      return;
-    }
-    if (a.length !== 4 || isLet || name) throw new Unsupported(`rt.${fn} form`);
-    pair(a[0], a[1]); c.set(W0);
-    pair(a[2], a[3]); c.set(W1);
-    c.i32(out).get(W0).get(W1).op('i64.mul').mem('i64.store', 3);
-    // The high 64 bits from 32x32 partial products (each below 2^64): a = a1:a0, b = b1:b0.
-    c.get(W0).i64(-1, 0).op('i64.and').set(W2); // a0
-    c.get(W0).i64(32, 0).op('i64.shr_u').set(W3); // a1
-    c.get(W1).i64(-1, 0).op('i64.and').set(W4); // b0
-    c.get(W1).i64(32, 0).op('i64.shr_u').set(W5); // b1
-    c.get(W2).get(W4).op('i64.mul').set(W6); // a0 b0
-    c.get(W2).get(W5).op('i64.mul').set(W7); // a0 b1
-    c.get(W3).get(W4).op('i64.mul').set(W2); // a1 b0
-    c.get(W3).get(W5).op('i64.mul').set(W3); // a1 b1
-    // mid = (a0b0 >> 32) + lo(a0b1) + lo(a1b0) < 3 * 2^32; high = a1b1 + hi(a0b1) + hi(a1b0) + (mid >> 32)
-    c.get(W6).i64(32, 0).op('i64.shr_u').get(W7).i64(-1, 0).op('i64.and').op('i64.add').get(W2).i64(-1, 0).op('i64.and').op('i64.add').set(W6);
-    c.get(W3).get(W7).i64(32, 0).op('i64.shr_u').op('i64.add').get(W2).i64(32, 0).op('i64.shr_u').op('i64.add')
-      .get(W6).i64(32, 0).op('i64.shr_u').op('i64.add').set(W3);
-    if (fn === 'muls64') {
-      // Signed: subtract b when a < 0 and a when b < 0 (mod 2^64), as muls64 does.
-      c.get(W3).get(W1).i64(0, 0).get(W0).i64(0, 0).op('i64.lt_s').op('select').op('i64.sub')
-        .get(W0).i64(0, 0).get(W1).i64(0, 0).op('i64.lt_s').op('select').op('i64.sub').set(W3);
-    }
-    c.i32(out + 8).get(W3).mem('i64.store', 3);
-  }
-
   /** The 128-bit value of four int32 lanes on the stack. */
   private buildV128(lanes: string[]): void {
     if (lanes.length !== 4) throw new Unsupported('v128 lanes');
@@ -556,19 +499,6 @@ class RegionCompiler {
     this.committed = true;
   }
 
-  /** lo, hi = the low 64 bits of (a1:a0) * (b1:b0), as i64 arithmetic. */
-  private mul64(lo: string, hi: string, a: string[]): void {
-    if (a.length !== 4) throw new Unsupported('mul64 operands');
-    const c = this.code, [W0] = this.wides;
-    for (const k of [0, 2]) {
-      asBits(this.expr(a[k]), c); c.op('i64.extend_i32_u');
-      asBits(this.expr(a[k + 1]), c); c.op('i64.extend_i32_u').i64(32, 0).op('i64.shl').op('i64.or');
-    }
-    c.op('i64.mul').set(W0);
-    c.get(W0).op('i32.wrap_i64').set(this.declare(lo, 'i32').local);
-    c.get(W0).i64(32, 0).op('i64.shr_u').op('i32.wrap_i64').set(this.declare(hi, 'i32').local);
-  }
-
   private rip(rhs: string): void {
     const m = RIP_SPLIT.exec(rhs);
     const c = this.code;
@@ -588,7 +518,7 @@ class RegionCompiler {
   /** Whether an expression's value derives from RSP (its halves, or temporaries computed from them). */
   private stackDerived(text: string): boolean {
     // Only the stack page test (stackCache) asks; without it, nothing to track.
-    if (!this.stackCache) return false;
+    if (!this.mem.stackCache) return false;
     if (NAME.test(text)) return text === 'r4l' || text === 'r4h' || this.stackVars.has(text);
     for (const m of text.matchAll(/\b[A-Za-z_$][\w$]*\b/g)) if (m[0] === 'r4l' || m[0] === 'r4h' || this.stackVars.has(m[0])) return true;
     return false;
@@ -596,120 +526,22 @@ class RegionCompiler {
   private readonly stackVars = new Set<string>();
   /** The region writes RFLAGS (its parameter local holds the current value). */
   writesEflags = false;
-  /** Use the stack page test (set for regions with several stack accesses: in a short region the
-   * first access misses anyway, and the test costs more than it saves: dispatch +7%). */
-  stackCache = false;
 
-  /** The physical address of (addrLo, addrHi) on the stack, or the slow exit (a TLB miss, a missing
-   * permission, an access crossing its page). */
-  private translate(size: number, tagOffset: number, stack: boolean): void {
-    const c = this.code;
-    if (!stack || !this.stackCache) { this.lookupTlb(size, tagOffset); return; }
-    // A stack access checks the stack page the region last read (or wrote) first: pushes, pops,
-    // calls and returns stay in one page, and comparing costs less than the TLB set's two loads
-    // (calls -12%, hash64 -8%; the same test on every access cost strings and nbody 6-7%: their
-    // accesses move from page to page). Valid for the whole run of the region: only JavaScript
-    // (helpers, the kernel, the interpreter after a slow exit) changes the TLB.
-    const [page, hi, base] = tagOffset === 0 ? this.readPage : this.writePage;
-    c.get(this.addrLo).i32(-4096).op('i32.and').get(page).op('i32.eq').get(this.addrHi).get(hi).op('i32.eq').op('i32.and');
-    if (size > 1) c.get(this.addrLo).i32(4095).op('i32.and').i32(4096 - size).op('i32.le_u').op('i32.and');
-    this.begin('if', null, I32);
-    c.get(base);
-    c.op('else');
-    this.tlbEntry(size, tagOffset);
-    c.get(this.addrLo).i32(-4096).op('i32.and').set(page).get(this.addrHi).set(hi);
-    c.get(this.entry).mem('i32.load', 2, 24).tee(base);
-    this.end();
-    c.get(this.addrLo).i32(4095).op('i32.and').op('i32.add');
-  }
-  /** The TLB lookup: the physical address on the stack, or the slow exit. */
-  private lookupTlb(size: number, tagOffset: number): void {
-    this.tlbEntry(size, tagOffset);
-    this.code.get(this.entry).mem('i32.load', 2, 24).get(this.addrLo).i32(4095).op('i32.and').op('i32.add');
-  }
-  /** The TLB entry for (addrLo, addrHi) in `entry`, or the slow exit unless its tag at `tagOffset`
-   * matches and the access stays in the page. */
-  private tlbEntry(size: number, tagOffset: number): void {
-    const c = this.code;
-    this.tlbMiss(tagOffset);
-    if (size > 1) c.get(this.addrLo).i32(4095).op('i32.and').i32(4096 - size).op('i32.gt_u').op('i32.or');
-    c.opU('br_if', this.depthOf('slow'));
-  }
-  /** The TLB entry for (addrLo, addrHi) in `entry`, and on the stack whether its tag at `tagOffset`
-   * (read or write) misses. */
-  private tlbMiss(tagOffset: number): void {
-    const c = this.code;
-    // The set is the runtime's tlbSet (runtime/mmu.ts): ((lo >>> 12) ^ (lo >>> 22)) & mask; an entry
-    // is 8 int32 words: read tag page and hi at +0/+4, write tag at +8/+12, physical page at +24.
-    c.get(this.addrLo).i32(12).op('i32.shr_u').get(this.addrLo).i32(22).op('i32.shr_u').op('i32.xor')
-      .i32(this.L.tlbMask).op('i32.and').i32(5).op('i32.shl').get(this.tlb).op('i32.add').set(this.entry);
-    c.get(this.entry).mem('i32.load', 2, tagOffset).get(this.addrLo).i32(-4096).op('i32.and').op('i32.ne');
-    c.get(this.entry).mem('i32.load', 2, tagOffset + 4).get(this.addrHi).op('i32.ne').op('i32.or');
-  }
-
-  /**
-   * Mmu.movsChunk / stosChunk (size 1) in the region: the same chunk (the whole elements left in the
-   * current source and destination pages, at most the count), moved with memory.copy / memory.fill
-   * instead of a call out. Where the JavaScript translates, this declines (0: the element loop then
-   * takes one element, whose access takes the slow exit) on a TLB miss of either page, which includes
-   * a destination page holding translated code (its write tag is never set); and, as there, when the
-   * destination starts inside the source range. Leaves the bytes moved (0 to 4096) on the stack.
-   */
-  private inlineChunk(movs: boolean, size: number, a: Compiled[], c: Code): void {
-    if (this.chunkLocals.length === 0) for (let k = 0; k < 10; k++) this.chunkLocals.push(this.local(I32));
-    const [dLo, dHi, sLo, sHi, cLo, cHi, n, pd, ps, value] = this.chunkLocals, g = this.L.guestBase;
-    // Arguments in order: movs (dLo, dHi, sLo, sHi, cLo, cHi, size); stos (dLo, dHi, cLo, cHi, size, vLo, vHi).
-    const into = movs ? [dLo, dHi, sLo, sHi, cLo, cHi] : [dLo, dHi, cLo, cHi];
-    into.forEach((l, k) => { asBits(a[k], c); c.set(l); });
-    if (!movs) { asBits(a[5], c); c.set(value); }
-    const decline = () => c.op('i32.eqz').begin('if').i32(0).opU('br', 1).end();
-    // The room left in the page(s): 4096 - offset, the smaller of the two for movs.
-    const room = (lo: number) => c.i32(4096).get(lo).i32(4095).op('i32.and').op('i32.sub');
-    c.begin('block', I32);
-    // room (in pd for now): the bytes left in the destination page, and for movs in the source page.
-    room(dLo); c.set(pd);
-    if (movs) { room(sLo); c.set(ps); c.get(ps).get(pd).get(ps).get(pd).op('i32.lt_u').op('select').set(pd); }
-    // n = min(count >= 4096 or its high half set ? 4096 : count * size, room), whole elements.
-    c.i32(4096).get(cLo).i32(size).op('i32.mul').get(cHi).get(cLo).i32(4096).op('i32.ge_u').op('i32.or').op('select').set(n);
-    c.get(n).get(pd).get(n).get(pd).op('i32.lt_u').op('select').i32(-size).op('i32.and').set(n);
-    c.get(n).i32(2 * size).op('i32.ge_u'); decline();
-    if (movs) {
-      c.get(sLo).set(this.addrLo).get(sHi).set(this.addrHi);
-      this.tlbMiss(0); c.op('i32.eqz'); decline();
-      c.get(this.entry).mem('i32.load', 2, 24).get(sLo).i32(4095).op('i32.and').op('i32.add').set(ps);
-    }
-    c.get(dLo).set(this.addrLo).get(dHi).set(this.addrHi);
-    this.tlbMiss(8); c.op('i32.eqz'); decline();
-    c.get(this.entry).mem('i32.load', 2, 24).get(dLo).i32(4095).op('i32.and').op('i32.add').set(pd);
-    if (movs) {
-      // A destination inside the source range: the element loop replicates, a block move would not.
-      c.get(pd).get(ps).op('i32.gt_u').get(pd).get(ps).get(n).op('i32.add').op('i32.lt_u').op('i32.and').op('i32.eqz'); decline();
-      c.get(pd).i32(g).op('i32.add').get(ps).i32(g).op('i32.add').get(n).memoryCopy();
-    } else {
-      c.get(pd).i32(g).op('i32.add').get(value).get(n).memoryFill();
-    }
-    c.get(n);
-    c.end();
-  }
-  private readonly chunkLocals: number[] = [];
-  /** The last page read / written: locals of its address (low half, page-aligned; high half) and of
-   * its physical page. The low half starts at 1, which no page-aligned address equals. */
-  readonly readPage: number[] = [];
-  readonly writePage: number[] = [];
   private address(a: string[]): void {
-    asBits(this.expr(a[0]), this.code); this.code.set(this.addrLo);
-    asBits(this.expr(a[1]), this.code); this.code.set(this.addrHi);
+    asBits(this.expr(a[0]), this.code); this.code.set(this.mem.addrLo);
+    asBits(this.expr(a[1]), this.code); this.code.set(this.mem.addrHi);
   }
   private load(size: number, a: string[], into: number): void {
     if (a.length !== 2) throw new Unsupported('load arguments');
     this.address(a);
     const c = this.code, g = this.L.guestBase;
-    this.translate(size, 0, this.stackDerived(a[0]));
+    this.mem.translate(size, 0, this.stackDerived(a[0]));
     if (size === 16) { c.simdMem('v128.load', 0, g).set(into); return; }
     if (size >= 8) {
-      c.set(this.entry);
+      const p = this.mem.entry;
+      c.set(p);
       const words = [into, this.mhi, this.mhi2, this.mhi3].slice(0, size / 4);
-      words.forEach((w, k) => c.get(this.entry).mem('i32.load', 0, g + 4 * k).set(w));
+      words.forEach((w, k) => c.get(p).mem('i32.load', 0, g + 4 * k).set(w));
       return;
     }
     c.mem(size === 1 ? 'i32.load8_u' : size === 2 ? 'i32.load16_u' : 'i32.load', 0, g).set(into);
@@ -722,14 +554,15 @@ class RegionCompiler {
     if (whole < 0) for (let k = 0; k < words; k++) { asBits(this.expr(a[2 + k]), this.code); this.code.set(this.values[k]); }
     this.address(a);
     const c = this.code, g = this.L.guestBase;
-    this.translate(size, 8, this.stackDerived(a[0]));
-    c.set(this.entry);
-    if (whole >= 0) { c.get(this.entry).get(whole).simdMem('v128.store', 0, g); return; }
+    this.mem.translate(size, 8, this.stackDerived(a[0]));
+    const p = this.mem.entry;
+    c.set(p);
+    if (whole >= 0) { c.get(p).get(whole).simdMem('v128.store', 0, g); return; }
     if (size >= 8) {
-      for (let k = 0; k < words; k++) c.get(this.entry).get(this.values[k]).mem('i32.store', 0, g + 4 * k);
+      for (let k = 0; k < words; k++) c.get(p).get(this.values[k]).mem('i32.store', 0, g + 4 * k);
       return;
     }
-    c.get(this.entry).get(this.values[0]).mem(size === 1 ? 'i32.store8' : size === 2 ? 'i32.store16' : 'i32.store', 0, g);
+    c.get(p).get(this.values[0]).mem(size === 1 ? 'i32.store8' : size === 2 ? 'i32.store16' : 'i32.store', 0, g);
   }
 
   /** Registers the region assigns (GPRs, xmm lanes, RFLAGS) and the flag record, back to memory. */
@@ -762,128 +595,4 @@ class RegionCompiler {
   /** Registers of xmmFile the region assigns (stored back at its exits). */
   xmmFileWritten: number[] = [];
   get xrLocal(): number { return this.xr; }
-  get tlbLocal(): number { return this.tlb; }
-}
-
-/** What the engine needs to run a compiled region. */
-export interface WasmRegion {
-  /** Run the region with the FS and GS base halves and RFLAGS; see compileRegionWasm for the result. */
-  run: (fsLo: number, fsHi: number, gsLo: number, gsHi: number, eflags: number, mxcsr: number, entry: number) => number;
-  /** The module (for --dump-js). */
-  wasm: Uint8Array;
-}
-
-/** Compile an emitted region to wasm, or throw Unsupported. */
-export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAssembly.Memory, rtCall: RtCall, chunk: ChunkCall,
-  times: { frontMs: number; v8Ms: number }): WasmRegion {
-  const t0 = performance.now();
-  let bytes: Uint8Array;
-  try {
-    bytes = regionModule(r, L);
-  } finally {
-    times.frontMs += performance.now() - t0;
-  }
-  const t1 = performance.now();
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory, rt: rtCall, chunk } });
-  times.v8Ms += performance.now() - t1;
-  return { run: inst.exports.run as WasmRegion['run'], wasm: bytes };
-}
-
-/** The region's wasm module (imports m.mem, m.rt, m.chunk; exports run), or throw Unsupported. */
-function regionModule(r: EmittedRegion, L: WasmLayout): Uint8Array {
-  const { st, body, cases } = r;
-  if (st.callsHelpers) throw new Unsupported('helper calls');
-  // Resolved as one text, so the region-wide decisions (xmm lanes in locals) are the JS region's.
-  const CASE = '\n/*@case@*/\n';
-  const resolved = st.resolve(cases.map(({ open, close }) => body.slice(open + 1, close).join('\n')).join(CASE)).split(CASE);
-  let writesEflags = false;
-  const caseStmts = resolved.map((caseText) => {
-    if (/\bcpu\.mxcsr\s*[|&^]?=(?!=)/.test(caseText)) throw new Unsupported('writes cpu.mxcsr');
-    if (/\bcpu\.eflags\s*[|&^]?=(?!=)/.test(caseText)) writesEflags = true;
-    const text = caseText.replace(/\bcpu\.(?:[fg]sBase(?:Lo|Hi)|eflags|mxcsr)\b/g, (f) => SEGMENT_FIELDS[f]);
-    const outside = /\bcpu\.(?!rip\s*=|xmm(?:F64|F32)?\[|ccOp =[^=])\w+|\bH\.|HANDLERS|CACHE|\bR\[|\bCC\[(?!\d+\] =[^=])|\bX\[|\bI\[/.exec(text);
-    if (outside) throw new Unsupported(`state outside the register locals: '${outside[0]}'`);
-    return parseStatements(text);
-  });
-  // A region that reaches the xmm file through the typed views only, at constant indexes, keeps the
-  // registers it names in v128 locals: an FP chain then runs in registers, not through memory (the
-  // runtime primitives on the slow sides get the file in memory around their calls). If that fails
-  // (a form the promotion does not cover), the region is compiled again with the file in memory.
-  const all = resolved.join('\n');
-  if ((st.xmmLocals?.used.length ?? 0) === 0 && all.includes('cpu.xmm') && !XMM_VIEW_COMPUTED.test(all)) {
-    const regs = new Set<number>(), written = new Set<number>();
-    for (const m of all.matchAll(XMM_VIEW)) regs.add(m[1] === 'F64' ? Number(m[2]) >> 1 : Number(m[2]) >> 2);
-    for (const m of all.matchAll(XMM_VIEW_STORE)) written.add(m[1] === 'F64' ? Number(m[2]) >> 1 : Number(m[2]) >> 2);
-    try {
-      return compileCases(r, L, caseStmts, writesEflags, [...regs].sort((a, b) => a - b), [...written]);
-    } catch (e) {
-      if (!(e instanceof Unsupported)) throw e;
-    }
-  }
-  return compileCases(r, L, caseStmts, writesEflags, null, []);
-}
-const XMM_VIEW = /\bcpu\.xmm(F64|F32)?\[(\d+)\]/g;
-const XMM_VIEW_STORE = /\bcpu\.xmm(F64|F32)?\[(\d+)\]\s*=(?!=)/g;
-const XMM_VIEW_COMPUTED = /\bcpu\.xmm(?:F64|F32)?\[(?!\d+\])/;
-
-/** The module of a region whose case statements are parsed; xmmFile: see RegionCompiler.xmmFile. */
-function compileCases(r: EmittedRegion, L: WasmLayout, caseStmts: Stmt[][], writesEflags: boolean, xmmFile: number[] | null,
-  xmmFileWritten: number[]): Uint8Array {
-  const { st, cases } = r;
-  const rc = new RegionCompiler(L, xmmFile);
-  rc.xmmFileWritten = xmmFileWritten;
-  rc.stackCache = r.flat.filter((i) => STACK_MNEMONICS.has(i.mnem) || i.base === 4).length >= 4;
-  if (st.flagsDeferred) { rc.declare('fpm', 'i32'); rc.declare('fpv', 'i32'); }
-  const regs = [...st.regsUsed].sort((a, b) => a - b);
-  for (const reg of regs) { rc.declare(`r${reg}l`, 'i32'); rc.declare(`r${reg}h`, 'i32'); }
-  const xmm = st.xmmLocals ?? { used: [], written: [] };
-  // Each xmm register the region names a lane of is a v128 local; its lanes are x{4n+k}.
-  for (const n of xmm.used) {
-    let v = rc.xmmRegs.get(n >> 2);
-    if (v === undefined) rc.xmmRegs.set(n >> 2, v = rc.local(V128));
-    rc.declareLane(`x${n}`, v, n & 3);
-  }
-  rc.writesEflags = writesEflags;
-  const c = rc.code;
-  // Prologue: registers the region uses, the flag record as "cpu is current", the TLB half.
-  for (const reg of regs) {
-    c.i32(L.regs + 8 * reg).mem('i32.load', 2).set(rc.localOf(`r${reg}l`));
-    c.i32(L.regs + 8 * reg + 4).mem('i32.load', 2).set(rc.localOf(`r${reg}h`));
-  }
-  for (const [r, v] of rc.xmmRegs) c.i32(L.xmm + 16 * r).simdMem('v128.load', 4).set(v);
-  for (const [r, v] of rc.xmmFile ?? []) c.i32(L.xmm + 16 * r).simdMem('v128.load', 4).set(v);
-  c.i32(-1).set(rc.localOf('fop'));
-  c.f64(NaN).set(rc.xrLocal);
-  c.i32(L.tlbCur).mem('i32.load', 2).set(rc.tlbLocal);
-  c.i32(1).set(rc.readPage[0]).i32(1).set(rc.writePage[0]);
-  // (block $slow (block $exit (loop $top (block $c{n-1} ... (block $c0 br_table) case0) ... case{n-1}))) normal) slow
-  rc.begin('block', 'slow');
-  rc.begin('block', 'exit');
-  rc.begin('loop', 'top');
-  for (let n = cases.length - 1; n >= 0; n--) rc.begin('block', null);
-  c.get(rc.localOf('pc')).brTable(cases.map((_, n) => n), cases.length - 1);
-  for (let n = 0; n < cases.length; n++) {
-    rc.end();
-    rc.statements(caseStmts[n]);
-  }
-  c.op('unreachable');
-  rc.end(); // loop
-  rc.end(); // exit
-  // Normal exit: done += xn; RIP from xr unless an instruction set it; write back; return done.
-  const done = rc.localOf('done');
-  c.get(done).get(rc.localOf('xn')).op('i32.add').set(done);
-  c.get(rc.xrLocal).get(rc.xrLocal).op('f64.eq').begin('if').i32(L.exit + EXIT_RIP).get(rc.xrLocal).mem('f64.store', 3).end();
-  rc.writeBack([...st.regsWritten], xmm.written, writesEflags);
-  c.get(done).op('return');
-  rc.end(); // slow
-  rc.writeBack([...st.regsWritten], xmm.written, writesEflags);
-  c.i32(L.exit + EXIT_DONE).get(done).mem('i32.store', 2);
-  c.i32(-1).get(rc.localOf('k')).op('i32.sub');
-  const m = new ModuleBuilder();
-  m.importMemory('m', 'mem', L.pages, L.pages);
-  m.importFunc('m', 'rt', m.type(new Array(1 + RT_CALL_ARGS).fill(I32), [I32]));
-  m.importFunc('m', 'chunk', m.type(new Array(1 + CHUNK_ARGS).fill(I32), [I32]));
-  const head = r.flat[0].addr;
-  m.func(m.type(new Array(REGION_PARAMS).fill(I32), [I32]), rc.localTypes, c, 'run', 'blk_' + (head < 0 ? 'k' + (-head).toString(16) : head.toString(16)));
-  return m.bytes();
 }

@@ -1,0 +1,142 @@
+// Guest memory accesses in a wasm region (region.ts): the inline TLB lookup that turns a guest
+// virtual address into the physical address of the wasm memory byte, the stack page test, and the
+// rep movs / rep stos chunks moved with memory.copy / memory.fill. A miss leaves by the region's slow
+// exit (the interpreter then runs the instruction and takes the page walk or the fault), or, for a
+// chunk, declines it.
+
+import { type WasmLayout } from './abi.js';
+import { type Code, I32, type ValType } from './encode.js';
+import { asBits, type Compiled } from './expr.js';
+
+/** What the accesses need of the region compiler: its code, locals and labels. */
+export interface CodeHost {
+  readonly code: Code;
+  local(t: ValType): number;
+  begin(kind: 'block' | 'loop' | 'if', label: string | null, type?: ValType): void;
+  end(): void;
+  depthOf(label: string): number;
+}
+
+export class GuestAccess {
+  /** The current TLB half (its byte offset, loaded at entry), the address being accessed (halves),
+   * and its TLB entry. */
+  readonly tlb: number;
+  readonly addrLo: number;
+  readonly addrHi: number;
+  readonly entry: number;
+  /** The last page read / written: locals of its address (low half, page-aligned; high half) and of
+   * its physical page. The low half starts at 1, which no page-aligned address equals. */
+  readonly readPage: number[] = [];
+  readonly writePage: number[] = [];
+  /** Use the stack page test (set for regions with several stack accesses: in a short region the
+   * first access misses anyway, and the test costs more than it saves: dispatch +7%). */
+  stackCache = false;
+  private readonly chunkLocals: number[] = [];
+  private readonly code: Code;
+
+  constructor(private readonly host: CodeHost, private readonly L: WasmLayout) {
+    this.code = host.code;
+    this.tlb = host.local(I32);
+    this.addrLo = host.local(I32); this.addrHi = host.local(I32); this.entry = host.local(I32);
+    for (let k = 0; k < 3; k++) { this.readPage.push(host.local(I32)); this.writePage.push(host.local(I32)); }
+  }
+
+  /** At region entry: the current TLB half; no stack page known. */
+  prologue(): void {
+    this.code.i32(this.L.tlbCur).mem('i32.load', 2).set(this.tlb);
+    this.code.i32(1).set(this.readPage[0]).i32(1).set(this.writePage[0]);
+  }
+
+  /** The physical address of (addrLo, addrHi) on the stack, or the slow exit (a TLB miss, a missing
+   * permission, an access crossing its page). */
+  translate(size: number, tagOffset: number, stack: boolean): void {
+    const c = this.code;
+    if (!stack || !this.stackCache) { this.lookupTlb(size, tagOffset); return; }
+    // A stack access checks the stack page the region last read (or wrote) first: pushes, pops,
+    // calls and returns stay in one page, and comparing costs less than the TLB set's two loads
+    // (calls -12%, hash64 -8%; the same test on every access cost strings and nbody 6-7%: their
+    // accesses move from page to page). Valid for the whole run of the region: only JavaScript
+    // (helpers, the kernel, the interpreter after a slow exit) changes the TLB.
+    const [page, hi, base] = tagOffset === 0 ? this.readPage : this.writePage;
+    c.get(this.addrLo).i32(-4096).op('i32.and').get(page).op('i32.eq').get(this.addrHi).get(hi).op('i32.eq').op('i32.and');
+    if (size > 1) c.get(this.addrLo).i32(4095).op('i32.and').i32(4096 - size).op('i32.le_u').op('i32.and');
+    this.host.begin('if', null, I32);
+    c.get(base);
+    c.op('else');
+    this.tlbEntry(size, tagOffset);
+    c.get(this.addrLo).i32(-4096).op('i32.and').set(page).get(this.addrHi).set(hi);
+    c.get(this.entry).mem('i32.load', 2, 24).tee(base);
+    this.host.end();
+    c.get(this.addrLo).i32(4095).op('i32.and').op('i32.add');
+  }
+  /** The TLB lookup: the physical address on the stack, or the slow exit. */
+  private lookupTlb(size: number, tagOffset: number): void {
+    this.tlbEntry(size, tagOffset);
+    this.code.get(this.entry).mem('i32.load', 2, 24).get(this.addrLo).i32(4095).op('i32.and').op('i32.add');
+  }
+  /** The TLB entry for (addrLo, addrHi) in `entry`, or the slow exit unless its tag at `tagOffset`
+   * matches and the access stays in the page. */
+  private tlbEntry(size: number, tagOffset: number): void {
+    const c = this.code;
+    this.tlbMiss(tagOffset);
+    if (size > 1) c.get(this.addrLo).i32(4095).op('i32.and').i32(4096 - size).op('i32.gt_u').op('i32.or');
+    c.opU('br_if', this.host.depthOf('slow'));
+  }
+  /** The TLB entry for (addrLo, addrHi) in `entry`, and on the stack whether its tag at `tagOffset`
+   * (read or write) misses. */
+  private tlbMiss(tagOffset: number): void {
+    const c = this.code;
+    // The set is the runtime's tlbSet (runtime/mmu.ts): ((lo >>> 12) ^ (lo >>> 22)) & mask; an entry
+    // is 8 int32 words: read tag page and hi at +0/+4, write tag at +8/+12, physical page at +24.
+    c.get(this.addrLo).i32(12).op('i32.shr_u').get(this.addrLo).i32(22).op('i32.shr_u').op('i32.xor')
+      .i32(this.L.tlbMask).op('i32.and').i32(5).op('i32.shl').get(this.tlb).op('i32.add').set(this.entry);
+    c.get(this.entry).mem('i32.load', 2, tagOffset).get(this.addrLo).i32(-4096).op('i32.and').op('i32.ne');
+    c.get(this.entry).mem('i32.load', 2, tagOffset + 4).get(this.addrHi).op('i32.ne').op('i32.or');
+  }
+
+  /**
+   * Mmu.movsChunk / stosChunk (size 1) in the region: the same chunk (the whole elements left in the
+   * current source and destination pages, at most the count), moved with memory.copy / memory.fill
+   * instead of a call out. Where the JavaScript translates, this declines (0: the element loop then
+   * takes one element, whose access takes the slow exit) on a TLB miss of either page, which includes
+   * a destination page holding translated code (its write tag is never set); and, as there, when the
+   * destination starts inside the source range. Leaves the bytes moved (0 to 4096) on the stack.
+   */
+  inlineChunk(movs: boolean, size: number, a: Compiled[]): void {
+    const c = this.code;
+    if (this.chunkLocals.length === 0) for (let k = 0; k < 10; k++) this.chunkLocals.push(this.host.local(I32));
+    const [dLo, dHi, sLo, sHi, cLo, cHi, n, pd, ps, value] = this.chunkLocals, g = this.L.guestBase;
+    // Arguments in order: movs (dLo, dHi, sLo, sHi, cLo, cHi, size); stos (dLo, dHi, cLo, cHi, size, vLo, vHi).
+    const into = movs ? [dLo, dHi, sLo, sHi, cLo, cHi] : [dLo, dHi, cLo, cHi];
+    into.forEach((l, k) => { asBits(a[k], c); c.set(l); });
+    if (!movs) { asBits(a[5], c); c.set(value); }
+    const decline = () => c.op('i32.eqz').begin('if').i32(0).opU('br', 1).end();
+    // The room left in the page(s): 4096 - offset, the smaller of the two for movs.
+    const room = (lo: number) => c.i32(4096).get(lo).i32(4095).op('i32.and').op('i32.sub');
+    c.begin('block', I32);
+    // room (in pd for now): the bytes left in the destination page, and for movs in the source page.
+    room(dLo); c.set(pd);
+    if (movs) { room(sLo); c.set(ps); c.get(ps).get(pd).get(ps).get(pd).op('i32.lt_u').op('select').set(pd); }
+    // n = min(count >= 4096 or its high half set ? 4096 : count * size, room), whole elements.
+    c.i32(4096).get(cLo).i32(size).op('i32.mul').get(cHi).get(cLo).i32(4096).op('i32.ge_u').op('i32.or').op('select').set(n);
+    c.get(n).get(pd).get(n).get(pd).op('i32.lt_u').op('select').i32(-size).op('i32.and').set(n);
+    c.get(n).i32(2 * size).op('i32.ge_u'); decline();
+    if (movs) {
+      c.get(sLo).set(this.addrLo).get(sHi).set(this.addrHi);
+      this.tlbMiss(0); c.op('i32.eqz'); decline();
+      c.get(this.entry).mem('i32.load', 2, 24).get(sLo).i32(4095).op('i32.and').op('i32.add').set(ps);
+    }
+    c.get(dLo).set(this.addrLo).get(dHi).set(this.addrHi);
+    this.tlbMiss(8); c.op('i32.eqz'); decline();
+    c.get(this.entry).mem('i32.load', 2, 24).get(dLo).i32(4095).op('i32.and').op('i32.add').set(pd);
+    if (movs) {
+      // A destination inside the source range: the element loop replicates, a block move would not.
+      c.get(pd).get(ps).op('i32.gt_u').get(pd).get(ps).get(n).op('i32.add').op('i32.lt_u').op('i32.and').op('i32.eqz'); decline();
+      c.get(pd).i32(g).op('i32.add').get(ps).i32(g).op('i32.add').get(n).memoryCopy();
+    } else {
+      c.get(pd).i32(g).op('i32.add').get(value).get(n).memoryFill();
+    }
+    c.get(n);
+    c.end();
+  }
+}
