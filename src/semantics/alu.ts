@@ -169,14 +169,18 @@ function shiftBy(e: Emitter, op: 'shl' | 'shr' | 'sar', size: number, a: V, n: s
  * shr64/sar64 in prims.ts, without the call and the OUT slot. */
 function shift64By(e: Emitter, op: 'shl' | 'shr' | 'sar', a: V, n: number): V {
   if (n === 0) return a;
+  let r: V;
   if (op === 'shl') {
-    return n < 32 ? e.val(8, `${a.lo} << ${n}`, `(${a.hi} << ${n}) | (${a.lo} >>> ${32 - n})`) : e.val(8, '0', `${a.lo} << ${n - 32}`);
+    r = n < 32 ? e.val(8, `${a.lo} << ${n}`, `(${a.hi} << ${n}) | (${a.lo} >>> ${32 - n})`) : e.val(8, '0', `${a.lo} << ${n - 32}`);
+  } else {
+    const fill = op === 'shr' ? '0' : `${a.hi} >> 31`;
+    const hiShift = op === 'shr' ? '>>>' : '>>';
+    // By exactly 32, `hi >>> 0` would leave a uint32 number in a low half, which holds an int32.
+    r = n < 32 ? e.val(8, `(${a.lo} >>> ${n}) | (${a.hi} << ${32 - n})`, `${a.hi} ${hiShift} ${n}`)
+      : e.val(8, op === 'shr' && n === 32 ? `${a.hi} | 0` : `${a.hi} ${hiShift} ${n - 32}`, fill);
   }
-  const fill = op === 'shr' ? '0' : `${a.hi} >> 31`;
-  const hiShift = op === 'shr' ? '>>>' : '>>';
-  if (n < 32) return e.val(8, `(${a.lo} >>> ${n}) | (${a.hi} << ${32 - n})`, `${a.hi} ${hiShift} ${n}`);
-  // By exactly 32, `hi >>> 0` would leave a uint32 number in a low half, which holds an int32.
-  return e.val(8, op === 'shr' && n === 32 ? `${a.hi} | 0` : `${a.hi} ${hiShift} ${n - 32}`, fill);
+  e.mark64(op, r, [], a, n);
+  return r;
 }
 function shift(op: 'shl' | 'shr' | 'sar'): Semantics {
   return (e) => {

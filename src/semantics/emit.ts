@@ -15,6 +15,10 @@ import { CC_NAMES, type Insn, K, kindOf, regOf, sizeOf } from '../decoder/insn.j
 import { ARITH_FLAGS, CC, CcKind, ccOpOf } from './state.js';
 
 export interface V { lo: string; hi: string }
+/** The marker of a 64-bit operation (Emitter.mark64). */
+export const I64_MARK = '@i64';
+/** A half a 64-bit marker can name: a variable, an integer literal, or a segment base's half. */
+const MARK_TOKEN = /^(?:-?\d+|[A-Za-z_$][\w$]*|cpu\.[fg]sBase(?:Lo|Hi))$/;
 export const ZERO: V = { lo: '0', hi: '0' };
 
 /** `x` as an unsigned 32-bit operand of a comparison: a literal is folded (V8 then compares with a
@@ -73,6 +77,26 @@ export class Emitter {
     return { lo: l, hi: h };
   }
   c(lo: number, hi = 0): V { return { lo: String(lo | 0), hi: String(hi | 0) }; }
+
+  /**
+   * Say, for a back end with 64-bit integers, what the statements just emitted computed: the 64-bit
+   * value r is `op` of the operands (each a value, or a shift count), and `temps` are the other
+   * temporaries those statements declared. JavaScript ignores the comment; the wasm back end computes
+   * r as one i64 and skips the statements (translator/wasm/statements.ts). Only where every half is a
+   * name or a literal and r's halves are fresh temporaries (so the statements can be skipped).
+   * Format: `// @i64 OP LO HI | TEMPS | ARGS`.
+   */
+  mark64(op: string, r: V, temps: string[], ...operands: (V | number)[]): void {
+    if (!this.baked || !this.isTemp(r.lo) || !this.isTemp(r.hi) || r.lo === r.hi) return;
+    const args: string[] = [];
+    for (const o of operands) {
+      if (typeof o === 'number') { args.push(String(o)); continue; }
+      if (!MARK_TOKEN.test(o.lo) || !MARK_TOKEN.test(o.hi)) return;
+      args.push(o.lo, o.hi);
+    }
+    this.out.push(`// ${I64_MARK} ${op} ${r.lo} ${r.hi} | ${temps.join(' ')} | ${args.join(' ')}`);
+  }
+  private isTemp(x: string): boolean { return x.startsWith(this.tmpPrefix) && /^[\w$]+$/.test(x); }
 
   // ---- instruction fields (constants when baked, record reads when generic) -------------------
 
@@ -164,18 +188,23 @@ export class Emitter {
     const i = this.i;
     const disp = this.f('disp');
     const parts: { lo: string; hi: string }[] = [];
+    // The same terms for mark64: (value, shift) pairs.
+    const terms: (V | number)[] = [];
     if (i.ripRel) {
       // RIP-relative: next instruction address + disp, exact in doubles (canonical range).
       const a = this.tmp(`${this.nextExpr()} + ${disp}`);
       // ToInt32 (| 0) is the value modulo 2^32: the low half (cheaper than % for V8 and the wasm back end).
       parts.push({ lo: `(${a} | 0)`, hi: `Math.floor(${a} / 4294967296)` });
+      if (this.baked) { const n = i.addr + i.len + i.disp; terms.push(this.c(n % 4294967296, Math.floor(n / 4294967296)), 0); }
     } else if (!(this.baked && i.disp === 0 && (i.base >= 0 || i.index >= 0))) {
       // (A baked zero displacement is left out: one term less to add and carry.)
       parts.push({ lo: disp, hi: `(${disp} >> 31)` });
+      terms.push({ lo: disp, hi: String(Number(disp) >> 31) }, 0);
     }
     if (i.base >= 0) {
       const b = this.baked ? i.base : 'i.base';
       parts.push({ lo: this.regLo(b), hi: this.regHi(b) });
+      terms.push(parts[parts.length - 1], 0);
     }
     if (i.index >= 0) {
       const x = this.baked ? i.index : 'i.index';
@@ -183,10 +212,12 @@ export class Emitter {
       const xl = this.regLo(x), xh = this.regHi(x);
       if (this.baked && i.scale === 1) parts.push({ lo: xl, hi: xh });
       else parts.push({ lo: `(${xl} << ${sh})`, hi: `((${xh} << ${sh}) | (${sh} === 0 ? 0 : ${xl} >>> (32 - ${sh})))` });
+      terms.push({ lo: xl, hi: xh }, Number(sh));
     }
     if (i.seg === 4 || i.seg === 5) {
       const s = i.seg === 4 ? 'fs' : 'gs';
       parts.push({ lo: `cpu.${s}BaseLo`, hi: `cpu.${s}BaseHi` });
+      terms.push({ lo: `cpu.${s}BaseLo`, hi: `cpu.${s}BaseHi` }, 0);
     }
     let v: V;
     if (i.adsize === 4) {
@@ -195,17 +226,20 @@ export class Emitter {
       v = { lo: v.lo, hi: '0' };
     } else if (parts.length === 1) {
       v = this.val(8, `${parts[0].lo} | 0`, `${parts[0].hi} | 0`);
+      this.mark64('ea', v, [], ...terms);
     } else {
       // Add the terms pairwise in int32, one unsigned compare per carry (see add()).
       let lo = parts[0].lo;
-      const carries: string[] = [];
+      const carries: string[] = [], sums: string[] = [];
       for (let k = 1; k < parts.length; k++) {
         const sum = this.tmp(`(${lo} + ${parts[k].lo}) | 0`);
         carries.push(`((${sum} >>> 0) < ${u32(parts[k].lo)} ? 1 : 0)`);
         lo = sum;
+        sums.push(sum);
       }
       const hi = this.tmp(`(${parts.map((p) => p.hi).join(' + ')} + ${carries.join(' + ')}) | 0`);
       v = { lo, hi };
+      this.mark64('ea', v, sums.slice(0, -1), ...terms);
     }
     this.eaCache = v;
     return v;
@@ -258,7 +292,9 @@ export class Emitter {
   add(size: number, a: V, b: V, carryIn = '0'): V {
     if (size === 8 && carryIn === '0') {
       const lo = this.tmp(`(${a.lo} + ${b.lo}) | 0`);
-      return { lo, hi: this.tmp(`(${a.hi} + ${b.hi} + ((${lo} >>> 0) < ${u32(b.lo)} ? 1 : 0)) | 0`) };
+      const r = { lo, hi: this.tmp(`(${a.hi} + ${b.hi} + ((${lo} >>> 0) < ${u32(b.lo)} ? 1 : 0)) | 0`) };
+      this.mark64('add', r, [], a, b);
+      return r;
     }
     if (size === 8) {
       const s = this.tmp(`(${a.lo} >>> 0) + (${b.lo} >>> 0) + ${carryIn}`);
@@ -269,7 +305,9 @@ export class Emitter {
   sub(size: number, a: V, b: V, borrowIn = '0'): V {
     if (size === 8 && borrowIn === '0') {
       const lo = this.tmp(`(${a.lo} - ${b.lo}) | 0`);
-      return { lo, hi: this.tmp(`(${a.hi} - ${b.hi} - (${u32(a.lo)} < ${u32(b.lo)} ? 1 : 0)) | 0`) };
+      const r = { lo, hi: this.tmp(`(${a.hi} - ${b.hi} - (${u32(a.lo)} < ${u32(b.lo)} ? 1 : 0)) | 0`) };
+      this.mark64('sub', r, [], a, b);
+      return r;
     }
     if (size === 8) {
       const s = this.tmp(`(${a.lo} >>> 0) - (${b.lo} >>> 0) - ${borrowIn}`);
@@ -278,7 +316,9 @@ export class Emitter {
     return this.val(size, this.trunc(size, `${a.lo} - ${b.lo} - ${borrowIn}`));
   }
   bit(op: '&' | '|' | '^', size: number, a: V, b: V): V {
-    return this.val(size, `${a.lo} ${op} ${b.lo}`, size === 8 ? `${a.hi} ${op} ${b.hi}` : '0');
+    const r = this.val(size, `${a.lo} ${op} ${b.lo}`, size === 8 ? `${a.hi} ${op} ${b.hi}` : '0');
+    if (size === 8) this.mark64(op === '&' ? 'and' : op === '|' ? 'or' : 'xor', r, [], a, b);
+    return r;
   }
   not(size: number, a: V): V {
     return this.val(size, this.trunc(size, `~${a.lo}`), size === 8 ? `~${a.hi}` : '0');

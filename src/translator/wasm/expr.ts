@@ -47,6 +47,16 @@ export interface Variable {
   /** An int32 held as lane k of a v128 local (an xmm register's lane; a word of a 16-byte load):
    * read with i32x4.extract_lane, assigned with i32x4.replace_lane; `local` is then -1. */
   lane?: { v: number; k: number };
+  /** An int32 held as half k (0: bits 0..31, 1: bits 32..63) of an i64 local (a GPR; a 64-bit value
+   * the region computes as one i64): read with i32.wrap_i64 (after i64.shr_u for the high half),
+   * assigned by replacing its bits; `local` is then -1. */
+  half?: { v: number; k: 0 | 1 };
+}
+/** Push half k of the i64 local v as an int32. */
+export function getHalf(c: Code, v: number, k: 0 | 1): void {
+  c.get(v);
+  if (k === 1) c.i64(32, 0).op('i64.shr_u');
+  c.op('i32.wrap_i64');
 }
 /** A typed view of wasm memory that JS names as an array (cpu.xmm, cpu.xmmF64, rt.SRC ...): element k
  * is at base + k * (4 or 8). */
@@ -262,6 +272,8 @@ function compileNode(n: Node, x: Ctx): Compiled {
       const [min, max] = v.min !== undefined && v.max !== undefined ? [v.min, v.max] : range(v.kind);
       const lane = v.lane;
       if (lane) return { kind: v.kind, min, max, emit: (c) => c.get(lane.v).simd('i32x4.extract_lane', lane.k) };
+      const half = v.half;
+      if (half) return { kind: v.kind, min, max, emit: (c) => getHalf(c, half.v, half.k) };
       return { kind: v.kind, min, max, negz: v.negz, emit: (c) => c.get(v.local) };
     }
     case 'index': {

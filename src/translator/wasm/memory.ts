@@ -28,6 +28,8 @@ export class GuestAccess {
    * its physical page. The low half starts at 1, which no page-aligned address equals. */
   readonly readPage: number[] = [];
   readonly writePage: number[] = [];
+  /** The i64 local holding the address being accessed (addrHi:addrLo), or -1. */
+  addr64 = -1;
   /** Use the stack page test (set for regions with several stack accesses: in a short region the
    * first access misses anyway, and the test costs more than it saves: dispatch +7%). */
   stackCache = false;
@@ -90,6 +92,11 @@ export class GuestAccess {
     // is 8 int32 words: read tag page and hi at +0/+4, write tag at +8/+12, physical page at +24.
     c.get(this.addrLo).i32(12).op('i32.shr_u').get(this.addrLo).i32(22).op('i32.shr_u').op('i32.xor')
       .i32(this.L.tlbMask).op('i32.and').i32(5).op('i32.shl').get(this.tlb).op('i32.add').set(this.entry);
+    if (this.addr64 >= 0) {
+      // The tag's two words as one i64 against the address's page.
+      c.get(this.entry).mem('i64.load', 2, tagOffset).get(this.addr64).i64(-4096, -1).op('i64.and').op('i64.ne');
+      return;
+    }
     c.get(this.entry).mem('i32.load', 2, tagOffset).get(this.addrLo).i32(-4096).op('i32.and').op('i32.ne');
     c.get(this.entry).mem('i32.load', 2, tagOffset + 4).get(this.addrHi).op('i32.ne').op('i32.or');
   }
@@ -104,6 +111,7 @@ export class GuestAccess {
    */
   inlineChunk(movs: boolean, size: number, a: Compiled[]): void {
     const c = this.code;
+    this.addr64 = -1;
     if (this.chunkLocals.length === 0) for (let k = 0; k < 10; k++) this.chunkLocals.push(this.host.local(I32));
     const [dLo, dHi, sLo, sHi, cLo, cHi, n, pd, ps, value] = this.chunkLocals, g = this.L.guestBase;
     // Arguments in order: movs (dLo, dHi, sLo, sHi, cLo, cHi, size); stos (dLo, dHi, cLo, cHi, size, vLo, vHi).

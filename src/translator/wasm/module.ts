@@ -6,7 +6,7 @@
 import { type EmittedRegion } from '../translate.js';
 import { CHUNK_ARGS, type ChunkCall, EXIT_DONE, EXIT_RIP, REGION_PARAMS, RT_CALL_ARGS, type RtCall, SEGMENT_FIELDS,
   type WasmLayout } from './abi.js';
-import { I32, ModuleBuilder, V128 } from './encode.js';
+import { I32, I64, ModuleBuilder, V128 } from './encode.js';
 import { Unsupported } from './expr.js';
 import { RegionCompiler } from './region.js';
 import { parseStatements, type Stmt } from './statements.js';
@@ -84,7 +84,12 @@ function compileCases(r: EmittedRegion, L: WasmLayout, caseStmts: Stmt[][], writ
   rc.mem.stackCache = r.flat.filter((i) => STACK_MNEMONICS.has(i.mnem) || i.base === 4).length >= 4;
   if (st.flagsDeferred) { rc.declare('fpm', 'i32'); rc.declare('fpv', 'i32'); }
   const regs = [...st.regsUsed].sort((a, b) => a - b);
-  for (const reg of regs) { rc.declare(`r${reg}l`, 'i32'); rc.declare(`r${reg}h`, 'i32'); }
+  // Each GPR is an i64 local; its halves r{n}l / r{n}h (the names the JavaScript uses) are views of it.
+  for (const reg of regs) {
+    const v = rc.local(I64);
+    rc.gprs.set(reg, v);
+    rc.declareHalf(`r${reg}l`, v, 0); rc.declareHalf(`r${reg}h`, v, 1);
+  }
   const xmm = st.xmmLocals ?? { used: [], written: [] };
   // Each xmm register the region names a lane of is a v128 local; its lanes are x{4n+k}.
   for (const n of xmm.used) {
@@ -95,10 +100,7 @@ function compileCases(r: EmittedRegion, L: WasmLayout, caseStmts: Stmt[][], writ
   rc.writesEflags = writesEflags;
   const c = rc.code;
   // Prologue: registers the region uses, the flag record as "cpu is current", the TLB half.
-  for (const reg of regs) {
-    c.i32(L.regs + 8 * reg).mem('i32.load', 2).set(rc.localOf(`r${reg}l`));
-    c.i32(L.regs + 8 * reg + 4).mem('i32.load', 2).set(rc.localOf(`r${reg}h`));
-  }
+  for (const [reg, v] of rc.gprs) c.i32(L.regs + 8 * reg).mem('i64.load', 3).set(v);
   for (const [r, v] of rc.xmmRegs) c.i32(L.xmm + 16 * r).simdMem('v128.load', 4).set(v);
   for (const [r, v] of rc.xmmFile ?? []) c.i32(L.xmm + 16 * r).simdMem('v128.load', 4).set(v);
   c.i32(-1).set(rc.localOf('fop'));

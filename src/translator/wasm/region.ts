@@ -24,9 +24,10 @@
 import { CALL_CHUNK, CALL_RT, CHUNK_ARGS, EXIT_CCOP, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP,
   REGION_PARAMS, RT_CALL_ARGS, RT_CALLS, SEGMENT_PARAMS, type WasmLayout } from './abi.js';
 import { Code, F64, I32, I64, SIMD, type SimdName, V128, type ValType } from './encode.js';
-import { asBits, asF64, asTruth, type Compiled, compileExpr, type ExprEnv, Unsupported, valTypeOf, type Variable, type View, viewLane } from './expr.js';
+import { asBits, asF64, asTruth, type Compiled, compileExpr, type ExprEnv, getHalf, Unsupported, valTypeOf, type Variable, type View, viewLane } from './expr.js';
 import { GuestAccess } from './memory.js';
 import { mul64, wide } from './wide.js';
+import { getPairedHalf, op64, pairOf, pairStatements, storeValue64 } from './pairs.js';
 import { args, type Stmt } from './statements.js';
 
 // ---- code generation ----------------------------------------------------------------------------
@@ -46,6 +47,8 @@ const ASSIGNMENT = /^(let\s+)?([A-Za-z_$][\w$]*|cpu\.rip)\s*((?:[-+&|^]|<<|>>>?)
 /** The emitter's temporaries (t<instruction>_<n>): not guest state. */
 const TEMPORARY = /^t\d+_\d+$/;
 const NAME = /^[A-Za-z_$][\w$]*$/;
+/** `t >> 31` of a temporary. */
+const SIGN_OF = /^(t\d+_\d+) >> 31$/;
 const RIP_SPLIT = /^\(?\s*(\w+) \* 4294967296 \+ \((\w+) >>> 0\)\s*\)?$/;
 
 /** The xmm register whose lanes 0..3 in the xmm file (cpu.xmm[4r] ... cpu.xmm[4r + 3]) the four
@@ -59,15 +62,11 @@ function xmmFileRegister(lanes: string[]): number {
 export class RegionCompiler {
   readonly code = new Code();
   private readonly locals: ValType[] = [];
-  private readonly vars = new Map<string, Variable>();
+  readonly vars = new Map<string, Variable>();
   /** Labels enclosing the current position, innermost last: 'top' (continue region), 'exit'
    * (break region), 'slow' (slow exit), or null for an ordinary block / if. */
   private readonly labels: (string | null)[] = [];
   private readonly xr: number;
-  /** M.hi, M.hi2, M.hi3: the upper words of the last 64- or 128-bit load. */
-  private readonly mhi: number;
-  private readonly mhi2: number;
-  private readonly mhi3: number;
   /** Guest memory accesses: the TLB lookup, the stack page test, rep movs/stos chunks (memory.ts). */
   readonly mem: GuestAccess;
   /** The value words of a store (evaluated before its address). */
@@ -77,7 +76,7 @@ export class RegionCompiler {
   /** The instruction being compiled (`// insn N`), and whether it has changed guest state yet (a
    * runtime call can become the slow exit only before that: the interpreter redoes the instruction). */
   private insn = 0;
-  private committed = false;
+  committed = false;
   private readonly env: ExprEnv;
   /** Scratch i64 locals (64-bit shifts and products). */
   readonly wides: number[] = [];
@@ -97,9 +96,6 @@ export class RegionCompiler {
     this.vars.set('pc', { local: SEGMENT_PARAMS.length, kind: 'i32' });
     for (const n of ['k', 'done', 'xn', 'fop', 'fdl', 'fdh', 'fsl', 'fsh', 'fxl', 'fxh']) this.declare(n, 'i32');
     this.xr = this.local(F64);
-    this.mhi = this.local(I32);
-    this.mhi2 = this.local(I32);
-    this.mhi3 = this.local(I32);
     for (let k = 0; k < 4; k++) this.values.push(this.local(I32));
     for (let k = 0; k < 8; k++) this.wides.push(this.local(I64));
     this.mem = new GuestAccess(this, L);
@@ -191,13 +187,32 @@ export class RegionCompiler {
     this.vars.set(name, x);
     return x;
   }
+  /** A name for half k of the i64 local v (see Variable.half). */
+  declareHalf(name: string, v: number, k: 0 | 1): Variable {
+    if (this.vars.has(name)) throw new Unsupported(`${name} declared twice`);
+    if (this.scopes.length) this.scopes[this.scopes.length - 1].push(name);
+    const x: Variable = { local: -1, kind: 'i32', half: { v, k } };
+    this.vars.set(name, x);
+    return x;
+  }
+  /** The GPRs the region uses: register number -> its i64 local (halves r{n}l, r{n}h). */
+  readonly gprs = new Map<number, number>();
   /** The xmm registers the region keeps in v128 locals (its lanes x{4n+k} are lanes of them): register
    * number -> local. */
   readonly xmmRegs = new Map<number, number>();
   /** v = the int32 that `value` pushes (a lane of a v128 local: replace_lane). */
-  private assign(v: Variable, value: (c: Code) => void): void {
+  assign(v: Variable, value: (c: Code) => void): void {
     const c = this.code;
     if (v.lane) { c.get(v.lane.v); value(c); c.simd('i32x4.replace_lane', v.lane.k).set(v.lane.v); return; }
+    if (v.half) {
+      // The other half's bits stay; this one's are replaced.
+      const { v: w, k } = v.half;
+      c.get(w).i64(k === 0 ? 0 : -1, k === 0 ? -1 : 0).op('i64.and');
+      value(c); c.op('i64.extend_i32_u');
+      if (k === 1) c.i64(32, 0).op('i64.shl');
+      c.op('i64.or').set(w);
+      return;
+    }
     value(c); c.set(v.local);
   }
   /** The v128 local whose lanes 0..3, in order, the four names are, or -1. */
@@ -208,6 +223,8 @@ export class RegionCompiler {
   }
   /** The v128 local of the last 16-byte load (its words are lanes of it: M.hi ... M.hi3), or -1. */
   private last128 = -1;
+  /** The i64 local of the last 8-byte load (M.hi is its high half), or -1. */
+  private last64 = -1;
   get localTypes(): ValType[] { return this.locals; }
   private lookup = (name: string) => this.vars.get(name);
   /** The wasm local of a declared variable. */
@@ -229,6 +246,9 @@ export class RegionCompiler {
     // the limb temporaries before its marker are skipped, and the marker defines its two halves.
     for (const s of list) if (s.t === 'mul64') for (const n of [...s.temps, s.lo, s.hi]) this.skipLets.add(n);
     for (const s of list) if (s.t === 'v128mask') this.skipLets.add(s.name);
+    // A 64-bit operation the semantics marked (Emitter.mark64) is one i64 operation: its statements
+    // (before the marker) are skipped, and the marker defines the halves.
+    for (const s of list) if (s.t === 'i64') for (const n of [...s.temps, s.lo, s.hi]) this.skipLets.add(n);
     // A lane-wise SWAR operation is one SIMD instruction: its lane copies and the four lane
     // assignments before its marker are skipped.
     list.forEach((s, i) => {
@@ -246,6 +266,11 @@ export class RegionCompiler {
       // (Tried only where an xmm lane assignment starts: the test costs a regular expression.)
       if (s.t === 'simple' && ((s.text.charCodeAt(0) === 120 && this.xmmRegs.size > 0) || s.text.startsWith('cpu.xmm['))) {
         const n = this.wholeRegisterAssignment(list, i);
+        if (n > 0) { i += n - 1; continue; }
+      }
+      // Both halves of a 64-bit value at once (a register write, a copy of a register).
+      if (s.t === 'simple' && i + 1 < list.length) {
+        const n = pairStatements(this, list, i);
         if (n > 0) { i += n - 1; continue; }
       }
       this.statement(s);
@@ -282,8 +307,8 @@ export class RegionCompiler {
   /** Statements another form computes (v128). */
   private readonly skipStmts = new Set<Stmt>();
   private v128Local = -1;
-  /** `let` names whose statements another form computes (mul64). */
-  private readonly skipLets = new Set<string>();
+  /** `let` names whose statements another form computes (mul64, i64). */
+  readonly skipLets = new Set<string>();
   /** A block's statements: the names they declare go out of scope at its end (JS let/const). */
   private scoped(list: Stmt[]): void {
     this.scopes.push([]);
@@ -294,6 +319,7 @@ export class RegionCompiler {
   private statement(s: Stmt): void {
     if (s.t === 'insn') { this.insn = s.n; this.committed = false; return; }
     if (s.t === 'mul64') { mul64(this, s.lo, s.hi, s.args); return; }
+    if (s.t === 'i64') { op64(this, s); return; }
     if (s.t === 'v128') { this.v128(s.op, s.dst, s.src); return; }
     if (s.t === 'v128mask') {
       // The top bit of each of the 16 bytes: i8x16.bitmask.
@@ -392,6 +418,15 @@ export class RegionCompiler {
         return;
       }
       this.last128 = -1;
+      if (size === 8) {
+        // One i64.load; the value's halves are the name and M.hi (below).
+        const v = this.local(I64);
+        this.load(size, args(load[2]), v);
+        this.declareHalf(name, v, 0);
+        this.last64 = v;
+        return;
+      }
+      this.last64 = -1;
       this.load(size, args(load[2]), this.declare(name, 'i32').local);
       return;
     }
@@ -400,12 +435,13 @@ export class RegionCompiler {
       if (!isLet) throw new Unsupported('M.hi into an existing variable');
       if (this.last128 >= 0) { this.declareLane(name, this.last128, hiIndex); return; }
       if (hiIndex > 1) throw new Unsupported('M.hi2 without a 16-byte load');
-      this.code.get(this.mhi).set(this.declare(name, 'i32').local);
+      if (this.last64 < 0) throw new Unsupported('M.hi without an 8-byte load');
+      this.declareHalf(name, this.last64, 1);
       return;
     }
     if (op === '+=') {
       const v = this.vars.get(name);
-      if (!v || v.kind !== 'i32' || v.lane) throw new Unsupported(`+= on ${name}`);
+      if (!v || v.kind !== 'i32' || v.lane || v.half) throw new Unsupported(`+= on ${name}`);
       const e = this.expr(`${name} + (${rhs})`);
       if (e.min < -(2 ** 31) || e.max > 2 ** 31 - 1) {
         // done += n: a count far below 2^31 in practice; the JS is exact, so keep the int32 only when
@@ -417,6 +453,8 @@ export class RegionCompiler {
     }
     const e = this.expr(rhs);
     if (isLet) {
+      const sign = SIGN_OF.exec(rhs);
+      if (sign) this.signOf.set(name, sign[1]);
       const v = this.declare(name, e.kind, e.min, e.max);
       if (this.stackDerived(rhs)) this.stackVars.add(name);
       v.negz = e.negz;
@@ -506,7 +544,13 @@ export class RegionCompiler {
     if (m) {
       const hi = this.vars.get(m[1]), lo = this.vars.get(m[2]);
       if (!hi || !lo || hi.kind !== 'i32' || lo.kind !== 'i32' || hi.lane || lo.lane) throw new Unsupported('cpu.rip halves');
-      c.get(hi.local).op('f64.convert_i32_s').f64(4294967296).op('f64.mul').get(lo.local).op('f64.convert_i32_u').op('f64.add');
+      const pair = getPairedHalf(lo, hi);
+      // (A canonical address: exact as a double.)
+      if (pair >= 0) c.get(pair).op('f64.convert_i64_s');
+      else {
+        this.getVar(hi); c.op('f64.convert_i32_s').f64(4294967296).op('f64.mul');
+        this.getVar(lo); c.op('f64.convert_i32_u').op('f64.add');
+      }
     } else if (/^-?\d+$/.test(rhs)) {
       c.f64(Number(rhs));
     } else {
@@ -515,19 +559,31 @@ export class RegionCompiler {
     c.mem('f64.store', 3);
   }
 
+  /** Push an int32 variable's value. */
+  getVar(v: Variable): void {
+    if (v.half) getHalf(this.code, v.half.v, v.half.k);
+    else if (v.lane) this.code.get(v.lane.v).simd('i32x4.extract_lane', v.lane.k);
+    else this.code.get(v.local);
+  }
   /** Whether an expression's value derives from RSP (its halves, or temporaries computed from them). */
-  private stackDerived(text: string): boolean {
+  stackDerived(text: string): boolean {
     // Only the stack page test (stackCache) asks; without it, nothing to track.
     if (!this.mem.stackCache) return false;
     if (NAME.test(text)) return text === 'r4l' || text === 'r4h' || this.stackVars.has(text);
     for (const m of text.matchAll(/\b[A-Za-z_$][\w$]*\b/g)) if (m[0] === 'r4l' || m[0] === 'r4h' || this.stackVars.has(m[0])) return true;
     return false;
   }
-  private readonly stackVars = new Set<string>();
+  readonly stackVars = new Set<string>();
+  /** Temporaries declared as `t >> 31` of another temporary t (the high half of a sign extension). */
+  readonly signOf = new Map<string, string>();
   /** The region writes RFLAGS (its parameter local holds the current value). */
   writesEflags = false;
 
   private address(a: string[]): void {
+    // An address the region holds as an i64 (an effective address, a register): its TLB tag compare
+    // is one i64 compare.
+    const p = pairOf(this, a[0], a[1]);
+    this.mem.addr64 = p;
     asBits(this.expr(a[0]), this.code); this.code.set(this.mem.addrLo);
     asBits(this.expr(a[1]), this.code); this.code.set(this.mem.addrHi);
   }
@@ -537,13 +593,7 @@ export class RegionCompiler {
     const c = this.code, g = this.L.guestBase;
     this.mem.translate(size, 0, this.stackDerived(a[0]));
     if (size === 16) { c.simdMem('v128.load', 0, g).set(into); return; }
-    if (size >= 8) {
-      const p = this.mem.entry;
-      c.set(p);
-      const words = [into, this.mhi, this.mhi2, this.mhi3].slice(0, size / 4);
-      words.forEach((w, k) => c.get(p).mem('i32.load', 0, g + 4 * k).set(w));
-      return;
-    }
+    if (size === 8) { c.mem('i64.load', 0, g).set(into); return; }
     c.mem(size === 1 ? 'i32.load8_u' : size === 2 ? 'i32.load16_u' : 'i32.load', 0, g).set(into);
   }
   private store(size: number, a: string[]): void {
@@ -551,6 +601,14 @@ export class RegionCompiler {
     if (a.length !== 2 + words) throw new Unsupported('store arguments');
     // The value first (JS evaluates arguments left to right, and they are pure), then the address.
     const whole = size === 16 ? this.wholeV128(a.slice(2)) : -1;
+    // A 64-bit value the region holds as an i64 (or a constant): one i64.store.
+    const value64 = size === 8 ? storeValue64(this, a[2], a[3]) : -1;
+    if (value64 >= 0) {
+      this.address(a);
+      this.mem.translate(size, 8, this.stackDerived(a[0]));
+      this.code.get(value64).mem('i64.store', 0, this.L.guestBase);
+      return;
+    }
     if (whole < 0) for (let k = 0; k < words; k++) { asBits(this.expr(a[2 + k]), this.code); this.code.set(this.values[k]); }
     this.address(a);
     const c = this.code, g = this.L.guestBase;
@@ -575,11 +633,7 @@ export class RegionCompiler {
     // Whole registers: the lanes the region never assigned still hold what the prologue loaded.
     for (const r of new Set(xmmWritten.map((n) => n >> 2))) c.i32(L.xmm + 16 * r).get(this.xmmRegs.get(r)!).simdMem('v128.store', 4);
     if (this.xmmFile !== null) for (const r of this.xmmFileWritten) c.i32(L.xmm + 16 * r).get(this.xmmFile.get(r)!).simdMem('v128.store', 4);
-    for (const r of regsWritten) {
-      const lo = this.vars.get(`r${r}l`)!, hi = this.vars.get(`r${r}h`)!;
-      c.i32(L.regs + 8 * r).get(lo.local).mem('i32.store', 2);
-      c.i32(L.regs + 8 * r + 4).get(hi.local).mem('i32.store', 2);
-    }
+    for (const r of regsWritten) c.i32(L.regs + 8 * r).get(this.gprs.get(r)!).mem('i64.store', 3);
     // A pending merge goes to the exit slots (the engine applies it after the record: FLAG_MERGE_PENDING).
     const fpm = this.vars.get('fpm'), fpv = this.vars.get('fpv');
     if (fpm && fpv) {

@@ -9,6 +9,9 @@ export type Stmt =
   | { t: 'insn'; n: number }
   /** The low 64 bits of a 64x64 product (alu.ts mulLow64's marker): lo, hi, the limb temporaries. */
   | { t: 'mul64'; lo: string; hi: string; temps: string[]; args: string[] }
+  /** A 64-bit operation (Emitter.mark64's marker, after its statements): lo, hi = op(args); temps are
+   * the other temporaries its statements declared. */
+  | { t: 'i64'; op: string; lo: string; hi: string; temps: string[]; args: string[] }
   /** A lane-wise SSE operation as one SIMD instruction (integer.ts lanes32's marker). */
   | { t: 'v128'; op: string; dst: string[]; src: string[]; temps: string[] }
   /** pmovmskb's mask as i8x16.bitmask (moves.ts's marker): the temporary it defines, the lanes. */
@@ -17,6 +20,8 @@ export type Stmt =
   | { t: 'if'; cond: string; then: Stmt[]; else: Stmt[] | null }
   | { t: 'while'; cond: string; body: Stmt[] }
   | { t: 'block'; body: Stmt[] };
+
+const words = (x: string): string[] => x.trim().split(/\s+/).filter((w) => w !== '');
 
 export function parseStatements(src: string): Stmt[] {
   let p = 0;
@@ -34,11 +39,12 @@ export function parseStatements(src: string): Stmt[] {
         if (m) pending.push({ t: 'insn', n: Number(m[1]) });
         const mul = /^\/\/ @mul64lo (\S+) (\S+) \| ([^|]*) \| (.*)$/.exec(line);
         if (mul) pending.push({ t: 'mul64', lo: mul[1], hi: mul[2], temps: mul[3].trim().split(/\s+/), args: args(mul[4]) });
+        const i64 = /^\/\/ @i64 (\w+) (\S+) (\S+) \| ([^|]*) \| (.*)$/.exec(line);
+        if (i64) pending.push({ t: 'i64', op: i64[1], lo: i64[2], hi: i64[3], temps: words(i64[4]), args: words(i64[5]) });
         const msk = /^\/\/ @v128mask (\S+) \| (.*)$/.exec(line);
         if (msk) pending.push({ t: 'v128mask', name: msk[1], src: msk[2].trim().split(/\s+/) });
         const vec = /^\/\/ @v128 (\S+) \| ([^|]*) \| ([^|]*) \| (.*)$/.exec(line);
         if (vec) {
-          const words = (x: string) => x.trim().split(/\s+/).filter((w) => w !== '');
           pending.push({ t: 'v128', op: vec[1], dst: words(vec[2]), src: words(vec[3]), temps: words(vec[4]) });
         }
         continue;

@@ -2,7 +2,9 @@
 // variable shifts and 64x64 -> 128 products (rt.shl64 ... rt.muls64, semantics/prims.ts), and imul's
 // low product, which the semantics compute on 16-bit limbs for JavaScript (alu.ts mulLow64's marker).
 
+import { I64 } from './encode.js';
 import { asBits, Unsupported } from './expr.js';
+import { pushI64 } from './pairs.js';
 import { type RegionCompiler } from './region.js';
 
 /**
@@ -11,10 +13,7 @@ import { type RegionCompiler } from './region.js';
  */
 export function wide(rc: RegionCompiler, isLet: string | undefined, name: string | undefined, fn: string, a: string[]): void {
   const c = rc.code, [W0, W1, W2, W3, W4, W5, W6, W7] = rc.wides, out = rc.L.scratch + 16;
-  const pair = (lo: string, hi: string) => {
-    asBits(rc.expr(lo), c); c.op('i64.extend_i32_u');
-    asBits(rc.expr(hi), c); c.op('i64.extend_i32_u').i64(32, 0).op('i64.shl').op('i64.or');
-  };
+  const pair = (lo: string, hi: string) => pushI64(rc, lo, hi);
   if (fn.endsWith('64') && fn.startsWith('s') && fn !== 'muls64') {
     if (a.length !== 3 || !isLet || !name) throw new Unsupported(`rt.${fn} form`);
     const n = rc.expr(a[2]);
@@ -62,12 +61,8 @@ export function wide(rc: RegionCompiler, isLet: string | undefined, name: string
 /** lo, hi = the low 64 bits of (a1:a0) * (b1:b0), as i64 arithmetic. */
 export function mul64(rc: RegionCompiler, lo: string, hi: string, a: string[]): void {
   if (a.length !== 4) throw new Unsupported('mul64 operands');
-  const c = rc.code, [W0] = rc.wides;
-  for (const k of [0, 2]) {
-    asBits(rc.expr(a[k]), c); c.op('i64.extend_i32_u');
-    asBits(rc.expr(a[k + 1]), c); c.op('i64.extend_i32_u').i64(32, 0).op('i64.shl').op('i64.or');
-  }
-  c.op('i64.mul').set(W0);
-  c.get(W0).op('i32.wrap_i64').set(rc.declare(lo, 'i32').local);
-  c.get(W0).i64(32, 0).op('i64.shr_u').op('i32.wrap_i64').set(rc.declare(hi, 'i32').local);
+  const c = rc.code, v = rc.local(I64);
+  pushI64(rc, a[0], a[1]); pushI64(rc, a[2], a[3]);
+  c.op('i64.mul').set(v);
+  rc.declareHalf(lo, v, 0); rc.declareHalf(hi, v, 1);
 }
