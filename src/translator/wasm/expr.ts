@@ -26,8 +26,9 @@
 // throws Unsupported, and the caller keeps the JS back end.
 
 import { Code, F64, I32, I64, type ValType } from './encode.js';
+import { type Node, parse, Unsupported } from './parse.js';
 
-export class Unsupported extends Error {}
+export { Unsupported };
 
 export type Kind = 'i32' | 'u32' | 'bool' | 'int' | 'f64';
 /** A compiled expression: its wasm code leaves one value (i64 for 'int', f64 for 'f64', else i32) on
@@ -84,120 +85,6 @@ export interface ExprEnv {
 
 const LIMIT = 2 ** 53;
 const I32_MIN = -(2 ** 31), I32_MAX = 2 ** 31 - 1, U32_MAX = 2 ** 32 - 1;
-
-// ---- tokens and parse tree -------------------------------------------------------------------
-
-type Node =
-  | { t: 'num'; v: number }
-  | { t: 'var'; name: string }
-  | { t: 'un'; op: string; a: Node }
-  | { t: 'bin'; op: string; a: Node; b: Node }
-  | { t: 'cond'; c: Node; a: Node; b: Node }
-  | { t: 'imul'; a: Node; b: Node }
-  | { t: 'floor'; a: Node }
-  | { t: 'bitcount'; op: 'ctz' | 'clz'; a: Node; b: Node }
-  | { t: 'bitcount32'; op: 'i32.clz' | 'i32.popcnt'; a: Node }
-  | { t: 'index'; name: string; i: Node }
-  | { t: 'math'; fn: 'sqrt' | 'abs' | 'fround'; a: Node }
-  | { t: 'call'; name: string; args: Node[] };
-
-const TOKEN = /\s*(0[xX][0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*|>>>|===|!==|<<|>>|<=|>=|&&|\|\||[-+*/%&|^~!<>?:(),[\]])/y;
-
-const TRAILING_SPACE = /\s*$/y;
-
-function tokenize(src: string): string[] {
-  const out: string[] = [];
-  let pos = 0;
-  while (pos < src.length) {
-    TOKEN.lastIndex = pos;
-    const m = TOKEN.exec(src);
-    if (!m) {
-      TRAILING_SPACE.lastIndex = pos;
-      if (TRAILING_SPACE.test(src)) break;
-      throw new Unsupported(`unsupported syntax at '${src.slice(pos, pos + 12)}'`);
-    }
-    out.push(m[1]);
-    pos = TOKEN.lastIndex;
-  }
-  return out;
-}
-
-// Binary operators by JavaScript precedence (higher binds tighter).
-const PREC: Record<string, number> = {
-  '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '===': 6, '!==': 6, '<': 7, '>': 7, '<=': 7, '>=': 7,
-  '<<': 8, '>>': 8, '>>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
-};
-
-function parse(src: string): Node {
-  const tk = tokenize(src);
-  let p = 0;
-  const peek = () => tk[p];
-  const take = (want?: string) => {
-    const t = tk[p++];
-    if (t === undefined || (want !== undefined && t !== want)) throw new Unsupported(`expected '${want ?? 'a token'}' in '${src}'`);
-    return t;
-  };
-  const primary = (): Node => {
-    const t = take();
-    if (t === '(') { const e = ternary(); take(')'); return e; }
-    if (t === '!' || t === '~' || t === '-' || t === '+') return { t: 'un', op: t, a: primary() };
-    if (/^[0-9]/.test(t)) {
-      const v = Number(t);
-      if (!Number.isFinite(v)) throw new Unsupported(`literal ${t}`);
-      return { t: 'num', v };
-    }
-    if (t === 'Math.sqrt' || t === 'Math.abs' || t === 'Math.fround') {
-      take('('); const a = ternary(); take(')');
-      return { t: 'math', fn: t.slice(5) as 'sqrt' | 'abs' | 'fround', a };
-    }
-    if (/^[A-Za-z_$][\w$.]*$/.test(t) && peek() === '[') {
-      take('['); const i = ternary(); take(']');
-      return { t: 'index', name: t, i };
-    }
-    if (t === 'Math.imul') { take('('); const a = ternary(); take(','); const b = ternary(); take(')'); return { t: 'imul', a, b }; }
-    if (t === 'Math.floor') { take('('); const a = ternary(); take(')'); return { t: 'floor', a }; }
-    if (t === 'Math.clz32' || t === 'rt.popcnt32') {
-      take('('); const a = ternary(); take(')');
-      return { t: 'bitcount32', op: t === 'Math.clz32' ? 'i32.clz' : 'i32.popcnt', a };
-    }
-    if (t === 'rt.ctz64' || t === 'rt.clz64') {
-      take('('); const a = ternary(); take(','); const b = ternary(); take(')');
-      return { t: 'bitcount', op: t === 'rt.ctz64' ? 'ctz' : 'clz', a, b };
-    }
-    if ((t.startsWith('rt.') || t.startsWith('M.')) && peek() === '(') {
-      // Another runtime function: compiled as a call of an imported function or as the slow exit.
-      take('(');
-      const args: Node[] = [];
-      if (peek() !== ')') { args.push(ternary()); while (peek() === ',') { take(','); args.push(ternary()); } }
-      take(')');
-      return { t: 'call', name: t, args };
-    }
-    if (/^[A-Za-z_$][\w$]*$/.test(t) && peek() !== '(' && peek() !== '[') return { t: 'var', name: t };
-    throw new Unsupported(`unsupported operand '${t}'`);
-  };
-  const binary = (minPrec: number): Node => {
-    let left = primary();
-    for (;;) {
-      const op = peek();
-      const prec = op === undefined ? undefined : PREC[op];
-      if (prec === undefined || prec < minPrec) return left;
-      take();
-      left = { t: 'bin', op, a: left, b: binary(prec + 1) };
-    }
-  };
-  const ternary = (): Node => {
-    const c = binary(1);
-    if (peek() !== '?') return c;
-    take('?');
-    const a = ternary();
-    take(':');
-    const b = ternary();
-    return { t: 'cond', c, a, b };
-  };
-  const e = ternary();
-  if (p !== tk.length) throw new Unsupported(`trailing '${tk[p]}' in '${src}'`);
-  return e;
-}
 
 // ---- typing and code generation ---------------------------------------------------------------
 
@@ -351,8 +238,58 @@ function compileNode(n: Node, x: Ctx): Compiled {
           (c) => { c.i32(0); asBits(a, c); c.op('i32.sub'); });
       }
     }
-    case 'bin': return binaryOp(n.op, sub(n.a), sub(n.b));
+    case 'bin': return compare64(n, x) ?? binaryOp(n.op, sub(n.a), sub(n.b));
   }
+}
+
+/**
+ * The semantics' 64-bit tests on int32 halves as one i64 comparison (the halves of a region's i64
+ * values are views of it, pairs.ts): `(lo | hi) === 0` (and !==) is i64.eqz; `(ah >>> 0) < (bh >>> 0)
+ * || (ah === bh && (al >>> 0) < (bl >>> 0))` is i64.lt_u, and with `ah < bh` first, i64.lt_s. Exact
+ * rewrites for any int32 halves; null for other expressions.
+ */
+function compare64(n: Extract<Node, { t: 'bin' }>, x: Ctx): Compiled | null {
+  if ((n.op === '===' || n.op === '!==') && n.b.t === 'num' && n.b.v === 0 && n.a.t === 'bin' && n.a.op === '|') {
+    const v = i64Of(n.a.a, n.a.b, x, true) ?? i64Of(n.a.b, n.a.a, x, true) ?? i64Of(n.a.a, n.a.b, x);
+    if (!v) return null;
+    return BOOL((c) => { v(c); c.op('i64.eqz'); if (n.op === '!==') c.op('i32.eqz'); });
+  }
+  if (n.op !== '||' || n.a.t !== 'bin' || n.a.op !== '<' || n.b.t !== 'bin' || n.b.op !== '&&') return null;
+  const eq = n.b.a, low = n.b.b;
+  if (eq.t !== 'bin' || eq.op !== '===' || low.t !== 'bin' || low.op !== '<') return null;
+  const al = unsigned(low.a), bl = unsigned(low.b);
+  let ah = unsigned(n.a.a), bh = unsigned(n.a.b);
+  const signed = !ah && !bh;
+  if (signed) { ah = n.a.a; bh = n.a.b; } else if (!ah || !bh) return null;
+  if (!al || !bl || !sameLeaf(eq.a, ah) || !sameLeaf(eq.b, bh)) return null;
+  const a = i64Of(al, ah, x), b = i64Of(bl, bh, x);
+  if (!a || !b) return null;
+  return BOOL((c) => { a(c); b(c); c.op(signed ? 'i64.lt_s' : 'i64.lt_u'); });
+}
+/** x of `x >>> 0`, or null. */
+function unsigned(n: Node): Node | null { return n.t === 'bin' && n.op === '>>>' && n.b.t === 'num' && n.b.v === 0 ? n.a : null; }
+function sameLeaf(a: Node, b: Node): boolean {
+  return (a.t === 'var' && b.t === 'var' && a.name === b.name) || (a.t === 'num' && b.t === 'num' && a.v === b.v);
+}
+/** Code for the i64 hi:lo of two int32 leaves (variables holding int32s, int32 literals), or null
+ * (also when `pairOnly` and they are not the halves of one i64 local). */
+function i64Of(lo: Node, hi: Node, x: Ctx, pairOnly = false): ((c: Code) => void) | null {
+  const int32 = (m: Node) => m.t === 'num' ? Number.isInteger(m.v) && m.v >= I32_MIN && m.v <= I32_MAX
+    : m.t === 'var' && !!x.env.vars(m.name) && x.env.vars(m.name)!.kind === 'i32';
+  if (!int32(lo) || !int32(hi)) return null;
+  if (lo.t === 'num' && hi.t === 'num') return (c) => c.i64(lo.v, hi.v);
+  if (lo.t === 'var' && hi.t === 'var') {
+    const l = x.env.vars(lo.name)!.half, h = x.env.vars(hi.name)!.half;
+    if (l && h && l.v === h.v && l.k === 0 && h.k === 1) return (c) => c.get(l.v);
+  }
+  if (pairOnly) return null;
+  const cl = compileNode(lo, x), ch = compileNode(hi, x);
+  if (cl.min < I32_MIN || cl.max > I32_MAX || ch.min < I32_MIN || ch.max > I32_MAX) return null;
+  return (c) => {
+    asBits(cl, c); c.op('i64.extend_i32_u');
+    if (hi.t === 'num' && hi.v === 0) return;
+    asBits(ch, c); c.op('i64.extend_i32_u').i64(32, 0).op('i64.shl').op('i64.or');
+  };
 }
 
 /** A call of an imported function (ExprEnv.call), or null. A runtime function's first argument must

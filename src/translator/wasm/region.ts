@@ -94,7 +94,13 @@ export class RegionCompiler {
     // The last parameter: the case to start at (the head's, 0, unless the dispatcher enters the region
     // at another of its blocks).
     this.vars.set('pc', { local: SEGMENT_PARAMS.length, kind: 'i32' });
-    for (const n of ['k', 'done', 'xn', 'fop', 'fdl', 'fdh', 'fsl', 'fsh', 'fxl', 'fxh']) this.declare(n, 'i32');
+    for (const n of ['k', 'done', 'xn', 'fop']) this.declare(n, 'i32');
+    // The flag record's dst, src and aux (64-bit values: i64 locals, like the GPRs).
+    for (const n of ['fd', 'fs', 'fx']) {
+      const v = this.local(I64);
+      this.flagRecord.push(v);
+      this.declareHalf(`${n}l`, v, 0); this.declareHalf(`${n}h`, v, 1);
+    }
     this.xr = this.local(F64);
     for (let k = 0; k < 4; k++) this.values.push(this.local(I32));
     for (let k = 0; k < 8; k++) this.wides.push(this.local(I64));
@@ -195,6 +201,8 @@ export class RegionCompiler {
     this.vars.set(name, x);
     return x;
   }
+  /** The i64 locals of the flag record's dst, src, aux (halves fdl/fdh ...: CC[0..5]). */
+  private readonly flagRecord: number[] = [];
   /** The GPRs the region uses: register number -> its i64 local (halves r{n}l, r{n}h). */
   readonly gprs = new Map<number, number>();
   /** The xmm registers the region keeps in v128 locals (its lanes x{4n+k} are lanes of them): register
@@ -643,7 +651,7 @@ export class RegionCompiler {
     const fop = this.vars.get('fop')!.local;
     c.get(fop).i32(0).op('i32.ge_s').begin('if');
     c.i32(L.exit + EXIT_CCOP).get(fop).mem('i32.store', 2);
-    ['fdl', 'fdh', 'fsl', 'fsh', 'fxl', 'fxh'].forEach((n, k) => c.i32(L.cc + 4 * k).get(this.vars.get(n)!.local).mem('i32.store', 2));
+    this.flagRecord.forEach((v, k) => c.i32(L.cc + 8 * k).get(v).mem('i64.store', 3));
     c.end();
   }
   /** Registers of xmmFile the region assigns (stored back at its exits). */
