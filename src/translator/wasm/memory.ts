@@ -5,7 +5,7 @@
 // chunk, declines it.
 
 import { type WasmLayout } from './abi.js';
-import { type Code, I32, type ValType } from './encode.js';
+import { type Code, I32, I64, type ValType } from './encode.js';
 import { asBits, type Compiled } from './expr.js';
 
 /** What the accesses need of the region compiler: its code, locals and labels. */
@@ -24,8 +24,9 @@ export class GuestAccess {
   readonly addrLo: number;
   readonly addrHi: number;
   readonly entry: number;
-  /** The last page read / written: locals of its address (low half, page-aligned; high half) and of
-   * its physical page. The low half starts at 1, which no page-aligned address equals. */
+  /** The last page read / written: locals of its address (low half, page-aligned; high half), of
+   * its physical page, and of its address as an i64 (page-aligned). The address starts at 1, which no
+   * page-aligned address equals. */
   readonly readPage: number[] = [];
   readonly writePage: number[] = [];
   /** The i64 local holding the address being accessed (addrHi:addrLo), or -1. */
@@ -41,12 +42,14 @@ export class GuestAccess {
     this.tlb = host.local(I32);
     this.addrLo = host.local(I32); this.addrHi = host.local(I32); this.entry = host.local(I32);
     for (let k = 0; k < 3; k++) { this.readPage.push(host.local(I32)); this.writePage.push(host.local(I32)); }
+    this.readPage.push(host.local(I64)); this.writePage.push(host.local(I64));
   }
 
   /** At region entry: the current TLB half; no stack page known. */
   prologue(): void {
     this.code.i32(this.L.tlbCur).mem('i32.load', 2).set(this.tlb);
     this.code.i32(1).set(this.readPage[0]).i32(1).set(this.writePage[0]);
+    this.code.i64(1, 0).set(this.readPage[3]).i64(1, 0).set(this.writePage[3]);
   }
 
   /** The physical address of (addrLo, addrHi) on the stack, or the slow exit (a TLB miss, a missing
@@ -59,14 +62,18 @@ export class GuestAccess {
     // (calls -12%, hash64 -8%; the same test on every access cost strings and nbody 6-7%: their
     // accesses move from page to page). Valid for the whole run of the region: only JavaScript
     // (helpers, the kernel, the interpreter after a slow exit) changes the TLB.
-    const [page, hi, base] = tagOffset === 0 ? this.readPage : this.writePage;
-    c.get(this.addrLo).i32(-4096).op('i32.and').get(page).op('i32.eq').get(this.addrHi).get(hi).op('i32.eq').op('i32.and');
+    const [page, hi, base, page64] = tagOffset === 0 ? this.readPage : this.writePage;
+    if (this.addr64 >= 0) c.get(this.addr64).i64(-4096, -1).op('i64.and').get(page64).op('i64.eq');
+    else c.get(this.addrLo).i32(-4096).op('i32.and').get(page).op('i32.eq').get(this.addrHi).get(hi).op('i32.eq').op('i32.and');
     if (size > 1) c.get(this.addrLo).i32(4095).op('i32.and').i32(4096 - size).op('i32.le_u').op('i32.and');
     this.host.begin('if', null, I32);
     c.get(base);
     c.op('else');
     this.tlbEntry(size, tagOffset);
     c.get(this.addrLo).i32(-4096).op('i32.and').set(page).get(this.addrHi).set(hi);
+    // (The i64 form from the halves where the address has no i64: an access of either form may follow.)
+    if (this.addr64 >= 0) c.get(this.addr64).i64(-4096, -1).op('i64.and').set(page64);
+    else c.get(this.addrHi).op('i64.extend_i32_u').i64(32, 0).op('i64.shl').get(page).op('i64.extend_i32_u').op('i64.or').set(page64);
     c.get(this.entry).mem('i32.load', 2, 24).tee(base);
     this.host.end();
     c.get(this.addrLo).i32(4095).op('i32.and').op('i32.add');
