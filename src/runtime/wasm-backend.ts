@@ -39,7 +39,8 @@ export class WasmBackend {
   private readonly layout: WasmLayout;
   private readonly memory: WebAssembly.Memory;
   private readonly exitI32: Int32Array;
-  private readonly exitF64: Float64Array;
+  /** The next RIP of a normal exit: an int64 (low half, high half). */
+  private readonly exitRip: Int32Array;
   /** Every compiled region, by slot (dispatch.ts); slots of dropped blocks are reused. */
   private readonly table = new WebAssembly.Table({ element: 'anyfunc', initial: 64 });
   private readonly slots: (SlotInfo | null)[] = [];
@@ -68,7 +69,7 @@ export class WasmBackend {
     };
     this.memory = mem.wasm;
     this.exitI32 = new Int32Array(mem.buf, exit, EXIT_BYTES / 4);
-    this.exitF64 = new Float64Array(mem.buf, exit + EXIT_RIP, 1);
+    this.exitRip = new Int32Array(mem.buf, exit + EXIT_RIP, 2);
     this.exitI32[EXIT_CCOP / 4] = -1;
     // Runtime calls from regions (region.ts RT_CALLS): the primitive sees the scratch source operand in
     // rt.SRC, and the region finds MXCSR and SOUT in wasm memory afterwards.
@@ -190,7 +191,7 @@ export class WasmBackend {
     this.syncFlags();
     const total = s[EXIT_TOTAL / 4], count = s[EXIT_COUNT / 4];
     st.dispatches += count; this.lastRegions = count;
-    if (n >= 0) { cpu.rip = this.exitF64[0]; st.retired += total; return total; }
+    if (n >= 0) { cpu.rip = this.exitRip[1] * 4294967296 + (this.exitRip[0] >>> 0); st.retired += total; return total; }
     const k = -n - 1, info = this.slots[s[EXIT_SLOT / 4]]!;
     cpu.rip = info.addrs[k];
     const done = total + s[EXIT_DONE / 4] + info.posInBlock[k];

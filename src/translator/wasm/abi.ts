@@ -11,7 +11,7 @@ export interface WasmLayout {
   /** i32: the current TLB half's byte offset (Mmu.tlbCurSlot), and the set mask of its hash. */
   tlbCur: number;
   tlbMask: number;
-  /** i32 ccOp written at exit (-1: unchanged), i32 instructions retired before a slow exit, f64 RIP,
+  /** i32 ccOp written at exit (-1: unchanged), i32 instructions retired before a slow exit, i64 RIP,
    * i32 mask and value of a pending status-flag merge (BlockEmitter.setEflagsBits; 0: none). */
   exit: number;
   /** Pages of the memory (its fixed size), and the byte offset of guest physical address 0 in it. */

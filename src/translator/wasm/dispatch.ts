@@ -71,7 +71,7 @@ export function buildDispatcher(L: WasmLayout, jumpTable: number, memory: WebAss
   c.i32(x + EXIT_FPM).mem('i32.load', 2).begin('if').opU('call', MERGE).set(SEG + 4)
     .op('else').i32(x + EXIT_EFLSET).mem('i32.load', 2).begin('if').i32(x + EXIT_EFL).mem('i32.load', 2).set(SEG + 4).end().end();
   // The next RIP's entry: its halves and the CPL must match.
-  c.i32(x + EXIT_RIP).mem('f64.load', 3).op('i64.trunc_f64_s').set(RIP);
+  c.i32(x + EXIT_RIP).mem('i64.load', 3).set(RIP);
   c.get(RIP).op('i32.wrap_i64').set(LO);
   c.get(LO).get(LO).i32(JUMP_TABLE_BITS).op('i32.shr_u').op('i32.xor').i32((1 << JUMP_TABLE_BITS) - 1).op('i32.and')
     .i32(4).op('i32.shl').i32(jumpTable).op('i32.add').set(ENTRY);

@@ -8,7 +8,7 @@ import { CHUNK_ARGS, type ChunkCall, EXIT_DONE, EXIT_RIP, REGION_PARAMS, RT_CALL
   type WasmLayout } from './abi.js';
 import { I32, I64, ModuleBuilder, V128 } from './encode.js';
 import { Unsupported } from './expr.js';
-import { RegionCompiler } from './region.js';
+import { RegionCompiler, XR_UNSET_HI } from './region.js';
 import { parseStatements, type Stmt } from './statements.js';
 
 /** Instructions that access the stack (with those whose memory operand is based on RSP). */
@@ -104,7 +104,7 @@ function compileCases(r: EmittedRegion, L: WasmLayout, caseStmts: Stmt[][], writ
   for (const [r, v] of rc.xmmRegs) c.i32(L.xmm + 16 * r).simdMem('v128.load', 4).set(v);
   for (const [r, v] of rc.xmmFile ?? []) c.i32(L.xmm + 16 * r).simdMem('v128.load', 4).set(v);
   c.i32(-1).set(rc.localOf('fop'));
-  c.f64(NaN).set(rc.xrLocal);
+  c.i64(0, XR_UNSET_HI).set(rc.xrLocal);
   rc.mem.prologue();
   // (block $slow (block $exit (loop $top (block $c{n-1} ... (block $c0 br_table) case0) ... case{n-1}))) normal) slow
   rc.begin('block', 'slow');
@@ -122,7 +122,7 @@ function compileCases(r: EmittedRegion, L: WasmLayout, caseStmts: Stmt[][], writ
   // Normal exit: done += xn; RIP from xr unless an instruction set it; write back; return done.
   const done = rc.localOf('done');
   c.get(done).get(rc.localOf('xn')).op('i32.add').set(done);
-  c.get(rc.xrLocal).get(rc.xrLocal).op('f64.eq').begin('if').i32(L.exit + EXIT_RIP).get(rc.xrLocal).mem('f64.store', 3).end();
+  c.get(rc.xrLocal).i64(0, XR_UNSET_HI).op('i64.ne').begin('if').i32(L.exit + EXIT_RIP).get(rc.xrLocal).mem('i64.store', 3).end();
   rc.writeBack([...st.regsWritten], xmm.written, writesEflags);
   c.get(done).op('return');
   rc.end(); // slow

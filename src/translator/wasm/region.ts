@@ -47,6 +47,9 @@ const ASSIGNMENT = /^(let\s+)?([A-Za-z_$][\w$]*|cpu\.rip)\s*((?:[-+&|^]|<<|>>>?)
 /** The emitter's temporaries (t<instruction>_<n>): not guest state. */
 const TEMPORARY = /^t\d+_\d+$/;
 const NAME = /^[A-Za-z_$][\w$]*$/;
+/** The high half of the exit RIP local while no instruction chose the next RIP (the JavaScript's xr =
+ * NaN): 0x8000000000000000, never a canonical address. */
+export const XR_UNSET_HI = 0x80000000 | 0;
 /** `t >> 31` of a temporary. */
 const SIGN_OF = /^(t\d+_\d+) >> 31$/;
 const RIP_SPLIT = /^\(?\s*(\w+) \* 4294967296 \+ \((\w+) >>> 0\)\s*\)?$/;
@@ -101,7 +104,7 @@ export class RegionCompiler {
       this.flagRecord.push(v);
       this.declareHalf(`${n}l`, v, 0); this.declareHalf(`${n}h`, v, 1);
     }
-    this.xr = this.local(F64);
+    this.xr = this.local(I64);
     for (let k = 0; k < 4; k++) this.values.push(this.local(I32));
     for (let k = 0; k < 8; k++) this.wides.push(this.local(I64));
     this.mem = new GuestAccess(this, L);
@@ -409,7 +412,8 @@ export class RegionCompiler {
     const rhs = op.length > 1 && op !== '+=' ? `${name} ${op.slice(0, -1)} (${rhs0})` : rhs0;
     if (name === 'cpu.rip') { this.rip(rhs); return; }
     if (name === 'xr') {
-      if (rhs === 'NaN') this.code.f64(NaN); else if (/^-?\d+$/.test(rhs)) this.code.f64(Number(rhs)); else throw new Unsupported('xr');
+      // NaN (RIP already set): XR_UNSET.
+      if (rhs === 'NaN') this.code.i64(0, XR_UNSET_HI); else if (/^-?\d+$/.test(rhs)) this.ripConst(Number(rhs)); else throw new Unsupported('xr');
       this.code.set(this.xr);
       return;
     }
@@ -553,18 +557,22 @@ export class RegionCompiler {
       const hi = this.vars.get(m[1]), lo = this.vars.get(m[2]);
       if (!hi || !lo || hi.kind !== 'i32' || lo.kind !== 'i32' || hi.lane || lo.lane) throw new Unsupported('cpu.rip halves');
       const pair = getPairedHalf(lo, hi);
-      // (A canonical address: exact as a double.)
-      if (pair >= 0) c.get(pair).op('f64.convert_i64_s');
+      if (pair >= 0) c.get(pair);
       else {
-        this.getVar(hi); c.op('f64.convert_i32_s').f64(4294967296).op('f64.mul');
-        this.getVar(lo); c.op('f64.convert_i32_u').op('f64.add');
+        this.getVar(lo); c.op('i64.extend_i32_u');
+        this.getVar(hi); c.op('i64.extend_i32_u').i64(32, 0).op('i64.shl').op('i64.or');
       }
     } else if (/^-?\d+$/.test(rhs)) {
-      c.f64(Number(rhs));
+      this.ripConst(Number(rhs));
     } else {
       throw new Unsupported(`cpu.rip = ${rhs.slice(0, 30)}`);
     }
-    c.mem('f64.store', 3);
+    c.mem('i64.store', 3);
+  }
+  /** i64.const of an address (an exact integer number). */
+  private ripConst(n: number): void {
+    if (!Number.isSafeInteger(n)) throw new Unsupported(`RIP ${n}`);
+    this.code.i64(n % 4294967296 | 0, Math.floor(n / 4294967296) | 0);
   }
 
   /** Push an int32 variable's value. */
