@@ -55,19 +55,37 @@ function mayFault(code: string): boolean {
  * `deferrable[k]`: no later instruction of the block reads the flags before they are all overwritten,
  * so a status-flag merge of instruction k (rotates, bt ...) may be left pending (BlockEmitter).
  */
+interface FlagFacts { resultRead: boolean; updateRead: boolean; fullWrite: boolean; fault: boolean }
+const UNKNOWN_FACTS: FlagFacts = { resultRead: true, updateRead: true, fullWrite: false, fault: true };
+/** What flagLiveness learnt of an instruction (the semantics depend on the decoded record only). */
+const FLAG_FACTS = new WeakMap<Insn, FlagFacts>();
 function flagLiveness(insns: Insn[], ctx: TranslateContext): { dead: boolean[]; deferrable: boolean[] } {
   const n = insns.length;
   const dead = new Array<boolean>(n).fill(false);
   const deferrable = new Array<boolean>(n).fill(false);
   const liveIn = new Array<boolean>(n).fill(true);
-  const scratch = new BlockState(ctx.tlbOffset, ctx.tlbMask);
+  let scratch: BlockState | null = null;
   const facts = insns.map((i, k) => {
+    // Decoded blocks are cached (CodeCache), and a hot block is part of several regions: its
+    // instructions' facts are computed once.
+    let f = FLAG_FACTS.get(i);
+    if (f) return f;
     const sem = i.mnem === '(bad)' ? null : semanticsOf(i);
-    if (!sem) return { resultRead: true, updateRead: true, fullWrite: false, fault: true };
-    const e = new BlockEmitter(i, scratch, k, { index: new Map(), current: 0, returnSites: [], indirect: new Map(), blockLen: k + 1 });
-    try { sem(e, i); } catch { scratch.lines.length = 0; return { resultRead: true, updateRead: true, fullWrite: false, fault: true }; }
-    const text = scratch.lines.splice(0).join('\n');
-    return { resultRead: e.flagResultReads > 0, updateRead: e.flagUpdateReads > 0, fullWrite: e.lastFlags !== null, fault: mayFault(text) };
+    if (!sem) f = UNKNOWN_FACTS;
+    else {
+      scratch ??= new BlockState(ctx.tlbOffset, ctx.tlbMask);
+      const e = new BlockEmitter(i, scratch, k, { index: new Map(), current: 0, returnSites: [], indirect: new Map(), blockLen: k + 1 });
+      try {
+        sem(e, i);
+        const text = scratch.lines.splice(0).join('\n');
+        f = { resultRead: e.flagResultReads > 0, updateRead: e.flagUpdateReads > 0, fullWrite: e.lastFlags !== null, fault: mayFault(text) };
+      } catch {
+        scratch.lines.length = 0;
+        f = UNKNOWN_FACTS;
+      }
+    }
+    FLAG_FACTS.set(i, f);
+    return f;
   });
   let liveOut = true;
   // Whether an instruction after k in this block reads the flags before one overwrites them all.

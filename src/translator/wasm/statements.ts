@@ -34,13 +34,17 @@ export function parseStatements(src: string): Stmt[] {
         const start = p;
         while (p < src.length && src[p] !== '\n') p++;
         // `// insn N at ...` starts instruction N (its statements follow).
+        if (src.startsWith('// insn ', start)) {
+          pending.push({ t: 'insn', n: parseInt(src.slice(start + 8, start + 16), 10) });
+          continue;
+        }
+        // Markers: `// @name ...`.
+        if (!src.startsWith('// @', start)) continue;
         const line = src.slice(start, p);
-        const m = /^\/\/ insn (\d+) /.exec(line);
-        if (m) pending.push({ t: 'insn', n: Number(m[1]) });
+        const i64 = line.startsWith('// @i64 ') ? /^\/\/ @i64 (\w+) (\S+) (\S+) \| ([^|]*) \| (.*)$/.exec(line) : null;
+        if (i64) { pending.push({ t: 'i64', op: i64[1], lo: i64[2], hi: i64[3], temps: words(i64[4]), args: words(i64[5]) }); continue; }
         const mul = /^\/\/ @mul64lo (\S+) (\S+) \| ([^|]*) \| (.*)$/.exec(line);
         if (mul) pending.push({ t: 'mul64', lo: mul[1], hi: mul[2], temps: mul[3].trim().split(/\s+/), args: args(mul[4]) });
-        const i64 = /^\/\/ @i64 (\w+) (\S+) (\S+) \| ([^|]*) \| (.*)$/.exec(line);
-        if (i64) pending.push({ t: 'i64', op: i64[1], lo: i64[2], hi: i64[3], temps: words(i64[4]), args: words(i64[5]) });
         const msk = /^\/\/ @v128mask (\S+) \| (.*)$/.exec(line);
         if (msk) pending.push({ t: 'v128mask', name: msk[1], src: msk[2].trim().split(/\s+/) });
         const vec = /^\/\/ @v128 (\S+) \| ([^|]*) \| ([^|]*) \| (.*)$/.exec(line);
