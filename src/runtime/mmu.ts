@@ -23,10 +23,12 @@ const TLB_MASK = TLB_SETS - 1;
 /**
  * The TLB set of a linear address: page-number bits 12..23 folded with bits 22..31, so buffers a
  * multiple of 4 MiB apart (two 4 MiB arrays, a stack and a heap) do not evict each other on every
- * access as they would in a plain direct-mapped index.
+ * access as they would in a plain direct-mapped index. The fold leaves bit 0 of the set alone: it is
+ * bit 0 of the page number, so consecutive pages are never in the same set, and the wasm back end
+ * tests an access for crossing its page by comparing its last byte's page with the tag.
  */
-// (The wasm back end's generated code computes the same hash: translator/wasm/region.ts.)
-export function tlbSet(lo: number): number { return ((lo >>> 12) ^ (lo >>> 22)) & TLB_MASK; }
+// (The wasm back end's generated code computes the same hash: translator/wasm/memory.ts.)
+export function tlbSet(lo: number): number { return ((lo >>> 12) ^ ((lo >>> 22) & (TLB_MASK - 1))) & TLB_MASK; }
 /** An impossible tag-hi value: never equal to the hi half of a canonical address. */
 const INVALID_HI = 0x40000000;
 

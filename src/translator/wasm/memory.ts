@@ -87,18 +87,31 @@ export class GuestAccess {
    * matches and the access stays in the page. */
   private tlbEntry(size: number, tagOffset: number): void {
     const c = this.code;
+    if (this.addr64 >= 0) {
+      // The page of the access's last byte against the tag of its first byte's set: they differ when
+      // the access crosses into the next page, which never shares that set (tlbSet).
+      this.tlbSetOf();
+      c.get(this.entry).mem('i64.load', 2, tagOffset).get(this.addr64);
+      if (size > 1) c.i64(size - 1, 0).op('i64.add');
+      c.i64(-4096, -1).op('i64.and').op('i64.ne').opU('br_if', this.host.depthOf('slow'));
+      return;
+    }
     this.tlbMiss(tagOffset);
     if (size > 1) c.get(this.addrLo).i32(4095).op('i32.and').i32(4096 - size).op('i32.gt_u').op('i32.or');
     c.opU('br_if', this.host.depthOf('slow'));
+  }
+  /** The TLB entry of (addrLo, addrHi)'s set in `entry`. */
+  private tlbSetOf(): void {
+    // The set is the runtime's tlbSet (runtime/mmu.ts): ((lo >>> 12) ^ ((lo >>> 22) & (mask - 1))) & mask;
+    // an entry is 8 int32 words: read tag page and hi at +0/+4, write tag at +8/+12, physical page at +24.
+    this.code.get(this.addrLo).i32(12).op('i32.shr_u').get(this.addrLo).i32(22).op('i32.shr_u').i32(this.L.tlbMask - 1).op('i32.and').op('i32.xor')
+      .i32(this.L.tlbMask).op('i32.and').i32(5).op('i32.shl').get(this.tlb).op('i32.add').set(this.entry);
   }
   /** The TLB entry for (addrLo, addrHi) in `entry`, and on the stack whether its tag at `tagOffset`
    * (read or write) misses. */
   private tlbMiss(tagOffset: number): void {
     const c = this.code;
-    // The set is the runtime's tlbSet (runtime/mmu.ts): ((lo >>> 12) ^ (lo >>> 22)) & mask; an entry
-    // is 8 int32 words: read tag page and hi at +0/+4, write tag at +8/+12, physical page at +24.
-    c.get(this.addrLo).i32(12).op('i32.shr_u').get(this.addrLo).i32(22).op('i32.shr_u').op('i32.xor')
-      .i32(this.L.tlbMask).op('i32.and').i32(5).op('i32.shl').get(this.tlb).op('i32.add').set(this.entry);
+    this.tlbSetOf();
     if (this.addr64 >= 0) {
       // The tag's two words as one i64 against the address's page.
       c.get(this.entry).mem('i64.load', 2, tagOffset).get(this.addr64).i64(-4096, -1).op('i64.and').op('i64.ne');
