@@ -102,10 +102,9 @@ export class GuestAccess {
   }
   /** The TLB entry of (addrLo, addrHi)'s set in `entry`. */
   private tlbSetOf(): void {
-    // The set is the runtime's tlbSet (runtime/mmu.ts): ((lo >>> 12) ^ ((lo >>> 22) & (mask - 1))) & mask;
+    // The set is the runtime's tlbSet (runtime/mmu.ts): (lo >>> 12) & mask, times the entry size (32);
     // an entry is 8 int32 words: read tag page and hi at +0/+4, write tag at +8/+12, physical page at +24.
-    this.code.get(this.addrLo).i32(12).op('i32.shr_u').get(this.addrLo).i32(22).op('i32.shr_u').i32(this.L.tlbMask - 1).op('i32.and').op('i32.xor')
-      .i32(this.L.tlbMask).op('i32.and').i32(5).op('i32.shl').get(this.tlb).op('i32.add').set(this.entry);
+    this.code.get(this.addrLo).i32(7).op('i32.shr_u').i32(this.L.tlbMask << 5).op('i32.and').get(this.tlb).op('i32.add').set(this.entry);
   }
   /** The TLB entry for (addrLo, addrHi) in `entry`, and on the stack whether its tag at `tagOffset`
    * (read or write) misses. */

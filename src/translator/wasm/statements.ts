@@ -31,8 +31,8 @@ export function parseStatements(src: string): Stmt[] {
     for (;;) {
       for (let ch = src.charCodeAt(p); ch === 32 || ch === 10 || ch === 9 || ch === 13; ch = src.charCodeAt(p)) p++;
       if (src.startsWith('//', p)) {
-        const start = p;
-        while (p < src.length && src[p] !== '\n') p++;
+        const start = p, nl = src.indexOf('\n', p);
+        p = nl < 0 ? src.length : nl;
         // `// insn N at ...` starts instruction N (its statements follow).
         if (src.startsWith('// insn ', start)) {
           pending.push({ t: 'insn', n: parseInt(src.slice(start + 8, start + 16), 10) });
