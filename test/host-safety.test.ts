@@ -295,7 +295,7 @@ function scanSource(src: string, fixed: { words: Set<string>; strings: Set<strin
     // The 64-bit operation marker (Emitter.mark64): an operation of a fixed set, then locals and literals.
     const op64 = /^\/\/ @i64 (\w+) (.*)$/.exec(t);
     if (op64) {
-      if (!['add', 'sub', 'and', 'or', 'xor', 'shl', 'shr', 'sar', 'ea'].includes(op64[1])) out.push(`64-bit marker with an unknown operation: ${op64[1]}`);
+      if (!['add', 'sub', 'and', 'or', 'xor', 'shl', 'shr', 'sar', 'rotl', 'rotr', 'ea'].includes(op64[1])) out.push(`64-bit marker with an unknown operation: ${op64[1]}`);
       body.push(op64[2]);
       continue;
     }

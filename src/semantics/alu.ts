@@ -221,7 +221,11 @@ function rotate(left: boolean): Semantics {
     if (/^\d+$/.test(n0)) {
       // Literal count (baked immediate): both shifts inline, no select.
       const n = Number(n0) % bits;
+      // A 64-bit rotate is one operation for a back end with 64-bit integers (mark64): the markers of
+      // its two shifts and their OR would only build it piece by piece.
+      if (n !== 0 && size === 8) e.noMark64++;
       r = n === 0 ? a : e.bit('|', size, shiftBy(e, left ? 'shl' : 'shr', size, a, String(n)), shiftBy(e, left ? 'shr' : 'shl', size, a, String(bits - n)));
+      if (n !== 0 && size === 8) { e.noMark64--; e.mark64(left ? 'rotl' : 'rotr', r, [], a, n); }
     } else {
       const n = e.tmp(`${n0} % ${bits}`);
       const l = shiftBy(e, left ? 'shl' : 'shr', size, a, n);

@@ -87,7 +87,7 @@ export class Emitter {
    * Format: `// @i64 OP LO HI | TEMPS | ARGS`.
    */
   mark64(op: string, r: V, temps: string[], ...operands: (V | number)[]): void {
-    if (!this.baked || !this.isTemp(r.lo) || !this.isTemp(r.hi) || r.lo === r.hi) return;
+    if (!this.baked || this.noMark64 > 0 || !this.isTemp(r.lo) || !this.isTemp(r.hi) || r.lo === r.hi) return;
     const args: string[] = [];
     for (const o of operands) {
       if (typeof o === 'number') { args.push(String(o)); continue; }
@@ -96,6 +96,8 @@ export class Emitter {
     }
     this.out.push(`// ${I64_MARK} ${op} ${r.lo} ${r.hi} | ${temps.join(' ')} | ${args.join(' ')}`);
   }
+  /** While positive, mark64 marks nothing (an operation built of others marks itself as a whole). */
+  noMark64 = 0;
   private isTemp(x: string): boolean { return x.startsWith(this.tmpPrefix) && /^[\w$]+$/.test(x); }
 
   // ---- instruction fields (constants when baked, record reads when generic) -------------------

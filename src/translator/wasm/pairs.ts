@@ -1,7 +1,7 @@
 // 64-bit values as i64 in a wasm region. The semantics compute a 64-bit value as two int32 halves
 // (DESIGN decision 2: what JavaScript does fast); a wasm region keeps each GPR in one i64 local, of
 // which the JavaScript names r{n}l / r{n}h are views (Variable.half), and computes as one i64:
-//   - the operations the semantics mark (Emitter.mark64: add, sub, and/or/xor, shifts by a constant,
+//   - the operations the semantics mark (Emitter.mark64: add, sub, and/or/xor, shifts and rotates by a constant,
 //     effective addresses), whose int32 statements it skips;
 //   - 8-byte loads and stores (one i64.load / i64.store);
 //   - both halves of a register written at once (`rNl = X; rNh = Y`), and copies of a register's
@@ -16,6 +16,7 @@ import { type RegionCompiler } from './region.js';
 import { type Stmt } from './statements.js';
 
 const INT = /^-?\d+$/;
+const SHIFTS = { shl: 'i64.shl', shr: 'i64.shr_u', sar: 'i64.shr_s', rotl: 'i64.rotl', rotr: 'i64.rotr' } as const;
 const NAME = /^[A-Za-z_$][\w$]*$/;
 /** `[let] name = e` (a plain assignment). */
 const ASSIGN = /^(let\s+)?([A-Za-z_$][\w$]*)\s*=(?!=)\s*(.*)$/s;
@@ -59,11 +60,11 @@ export function op64(rc: RegionCompiler, s: Extract<Stmt, { t: 'i64' }>): void {
     case 'and': binary('i64.and'); break;
     case 'or': binary('i64.or'); break;
     case 'xor': binary('i64.xor'); break;
-    case 'shl': case 'shr': case 'sar': {
+    case 'shl': case 'shr': case 'sar': case 'rotl': case 'rotr': {
       const n = Number(a[2]);
       if (a.length !== 3 || !(n >= 1 && n <= 63)) throw new Unsupported(`i64 ${s.op} count`);
       pushI64(rc, a[0], a[1]);
-      c.i64(n, 0).op(s.op === 'shl' ? 'i64.shl' : s.op === 'shr' ? 'i64.shr_u' : 'i64.shr_s');
+      c.i64(n, 0).op(SHIFTS[s.op]);
       break;
     }
     case 'ea': {
