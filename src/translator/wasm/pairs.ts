@@ -1,8 +1,8 @@
 // 64-bit values as i64 in a wasm region. The semantics compute a 64-bit value as two int32 halves
 // (DESIGN decision 2: what JavaScript does fast); a wasm region keeps each GPR in one i64 local, of
 // which the JavaScript names r{n}l / r{n}h are views (Variable.half), and computes as one i64:
-//   - the operations the semantics mark (Emitter.mark64: add, sub, and/or/xor, shifts and rotates by a constant,
-//     effective addresses), whose int32 statements it skips;
+//   - the operations the semantics mark (Emitter.mark64: add, sub, and/or/xor, shifts and rotates by
+//     a constant, effective addresses), whose int32 statements it skips;
 //   - 8-byte loads and stores (one i64.load / i64.store);
 //   - both halves of a register written at once (`rNl = X; rNh = Y`), and copies of a register's
 //     halves into temporaries.
