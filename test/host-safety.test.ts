@@ -284,7 +284,7 @@ function scanSource(src: string, fixed: { words: Set<string>; strings: Set<strin
     if (/^\/\/# sourceURL=ringjit:\/\/block\/blk_k?[0-9a-f]+$/.test(t)) continue;
     // The 64-bit product and vector markers (alu.ts mulLow64, simd/integer.ts lanes32) name locals,
     // lanes, operand expressions and a wasm instruction (i8x16.eq ...): checked as code.
-    const mul = /^\/\/ @(?:mul64lo|v128mask) (.*)$/.exec(t);
+    const mul = /^\/\/ @(?:mul64lo|v128mask|v128shuffle) (.*)$/.exec(t);
     if (mul) { body.push(mul[1]); continue; }
     const vec = /^\/\/ @v128 (\S+) (\|.*)$/.exec(t);
     if (vec) {

@@ -98,7 +98,7 @@ export function storeLanes(e: Emitter, a: V, x: number, k0: number, bytes: numbe
  * temporaries are avoided.
  */
 export function permuteLanes(e: Emitter, d: number, src: string[] | null, srcReg: number,
-  out: (k: number, A: (j: number) => string, B: (j: number) => string) => string | null): void {
+  out: (k: number, A: (j: number) => string, B: (j: number) => string) => string | null, bytes?: number[]): void {
   const snap: (string | undefined)[] = [];
   const A = (j: number) => snap[j] ?? L(d, j);
   const B = (j: number) => (srcReg === d ? A(j) : src ? src[j] : L(srcReg, j));
@@ -118,7 +118,24 @@ export function permuteLanes(e: Emitter, d: number, src: string[] | null, srcReg
     const k = pending.splice(free, 1)[0];
     lines.push(`${L(d, k)} = ${out(k, A, B)};`);
   }
-  if (lines.length) e.line(lines.join(' '));
+  if (lines.length === 0) return;
+  e.line(lines.join(' '));
+  // The same permutation as one byte shuffle, for a back end that has one (the wasm back end's
+  // i8x16.shuffle): byte k of the result is byte bytes[k] of d (0..15) or of the source (16..31), both
+  // as they were before. It skips the assignments just emitted and the copies made for them.
+  if (bytes && e.baked) {
+    const dst = [0, 1, 2, 3].map((k) => L(d, k));
+    const srcLanes = [0, 1, 2, 3].map((j) => (srcReg === d ? dst[j] : src ? src[j] : L(srcReg, j)));
+    const copies = snap.filter((x): x is string => x !== undefined);
+    e.line(`// ${SHUFFLE_MARK} ${bytes.join(',')} | ${dst.join(' ')} | ${srcLanes.join(' ')} | ${copies.join(' ')} | ${lines.length}`);
+  }
+}
+/** Marks a lane permutation: `// @v128shuffle B0,...,B15 | DST LANES | SRC LANES | COPIES | N` (N: the
+ * assignments before it). */
+export const SHUFFLE_MARK = '@v128shuffle';
+/** Shuffle bytes where output int32 lane k is lane pick(k) of d (0..3) or of the source (4..7). */
+export function laneBytes(pick: (k: number) => number): number[] {
+  return [0, 1, 2, 3].flatMap((k) => [0, 1, 2, 3].map((b) => 4 * pick(k) + b));
 }
 
 /** Write lane values (expressions, already materialised) to xmm d starting at lane k0. */

@@ -14,7 +14,7 @@
 import { K } from '../../decoder/insn.js';
 import { type Emitter, type Semantics } from '../emit.js';
 import { IOp } from './iprims.js';
-import { L, imm8, mmx, permuteLanes, reg, setLanes, src, srcLanes, xr } from './common.js';
+import { L, imm8, laneBytes, mmx, permuteLanes, reg, setLanes, src, srcLanes, xr } from './common.js';
 import { addB, addW, eqB, eqW, gtSB, gtSW, maxSW, maxUB, minSW, minUB, spreadBytes, subB, subW } from './swar.js';
 
 export const INTEGER: Record<string, Semantics> = {};
@@ -143,8 +143,18 @@ function unpack(size: number, high: number): Semantics {
       if (size === 4) return k & 1 ? B(j) : A(j);
       if (size === 2) return k & 1 ? `(${A(j)} >>> 16) | (${B(j)} & -65536)` : `(${A(j)} & 0xffff) | (${B(j)} << 16)`;
       return `${spreadBytes(A(j), (k & 1) === 1)} | ((${spreadBytes(B(j), (k & 1) === 1)}) << 8)`;
-    });
+    }, unpackBytes(size, high));
   };
+}
+/** The bytes of an unpack (permuteLanes): element m of `size` bytes is element (half + m / 2) of the
+ * destination (m even) or the source (m odd). */
+function unpackBytes(size: number, high: number): number[] {
+  const out: number[] = [];
+  for (let m = 0; m < 16 / size; m++) {
+    const j = high * (8 / size) + (m >> 1), from = m & 1 ? 16 : 0;
+    for (let b = 0; b < size; b++) out.push(from + j * size + b);
+  }
+  return out;
 }
 const UNPACK: [string, number, number][] = [
   ['punpcklbw', 1, 0], ['punpcklwd', 2, 0], ['punpckldq', 4, 0], ['punpcklqdq', 8, 0],
@@ -159,7 +169,8 @@ for (const [m, size, high] of UNPACK) INTEGER[m] = unpack(size, high);
 
 /** Shuffle with a constant imm8 (baked): lane k = f(imm, k, A, B) through permuteLanes; generic: the
  * primitive. */
-function shuffle(name: string, args: string[], f: (imm: number, k: number, A: (j: number) => string, B: (j: number) => string) => string): Semantics {
+function shuffle(name: string, args: string[], f: (imm: number, k: number, A: (j: number) => string, B: (j: number) => string) => string,
+  pick?: (imm: number, k: number) => number): Semantics {
   const generic = prim(name, args, true);
   return (e, i) => {
     if (mmx(e)) return;
@@ -167,13 +178,15 @@ function shuffle(name: string, args: string[], f: (imm: number, k: number, A: (j
     const d = xr(e, 0);
     const b = e.kind(1) === K.Xmm ? null : srcLanes(e, 1, 16, true);
     const imm = i.immLo & 255;
-    permuteLanes(e, d, b, e.kind(1) === K.Xmm ? e.regNum(1) : -1, (k, A, B) => f(imm, k, A, B));
+    permuteLanes(e, d, b, e.kind(1) === K.Xmm ? e.regNum(1) : -1, (k, A, B) => f(imm, k, A, B), pick && laneBytes((k) => pick(imm, k)));
   };
 }
 const sel = (imm: number, k: number) => (imm >> (2 * k)) & 3;
-INTEGER.pshufd = shuffle('pshufd', [], (imm, k, _, B) => B(sel(imm, k)));
-INTEGER.shufps = shuffle('shufps', [], (imm, k, A, B) => (k < 2 ? A(sel(imm, k)) : B(sel(imm, k))));
-INTEGER.shufpd = shuffle('shufpd', [], (imm, k, A, B) => (k < 2 ? A(2 * (imm & 1) + k) : B(2 * ((imm >> 1) & 1) + k - 2)));
+// (pick: the lane each output lane takes, 4.. for the source's: the byte shuffle of permuteLanes.)
+INTEGER.pshufd = shuffle('pshufd', [], (imm, k, _, B) => B(sel(imm, k)), (imm, k) => 4 + sel(imm, k));
+INTEGER.shufps = shuffle('shufps', [], (imm, k, A, B) => (k < 2 ? A(sel(imm, k)) : B(sel(imm, k))), (imm, k) => (k < 2 ? 0 : 4) + sel(imm, k));
+INTEGER.shufpd = shuffle('shufpd', [], (imm, k, A, B) => (k < 2 ? A(2 * (imm & 1) + k) : B(2 * ((imm >> 1) & 1) + k - 2)),
+  (imm, k) => (k < 2 ? 2 * (imm & 1) + k : 4 + 2 * ((imm >> 1) & 1) + k - 2));
 /** pshuflw/pshufhw: four words of one half selected by imm, the other half copied. */
 function pshufw(high: number): Semantics {
   return shuffle('pshufw4', [String(high)], (imm, k, _, B) => {

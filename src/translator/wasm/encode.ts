@@ -108,6 +108,12 @@ export class Code {
     if (lane !== undefined) this.bytes.push(lane);
     return this;
   }
+  /** i8x16.shuffle: byte k of the result is byte lanes[k] of the two operands (0..15 the first). */
+  shuffle(lanes: readonly number[]): this {
+    if (lanes.length !== 16 || lanes.some((b) => !(b >= 0 && b < 32))) throw new Error('i8x16.shuffle lanes');
+    this.bytes.push(0xfd); uleb(this.bytes, 0x0d); this.bytes.push(...lanes);
+    return this;
+  }
   /** v128.load / v128.store: alignment exponent and constant offset. */
   simdMem(name: keyof typeof SIMD_MEM, align: number, offset = 0): this {
     this.bytes.push(0xfd); uleb(this.bytes, SIMD_MEM[name]); uleb(this.bytes, align); uleb(this.bytes, offset);

@@ -263,6 +263,15 @@ export class RegionCompiler {
     // A lane-wise SWAR operation is one SIMD instruction: its lane copies and the four lane
     // assignments before its marker are skipped.
     list.forEach((s, i) => {
+      if (s.t === 'v128shuffle') {
+        for (const n of s.temps) this.skipLets.add(n);
+        for (let k = 1; k <= s.n; k++) {
+          const a = list[i - k];
+          if (!a || a.t !== 'simple' || !s.dst.some((l) => a.text.startsWith(`${l} =`))) throw new Unsupported('v128 shuffle marker without its lanes');
+          this.skipStmts.add(a);
+        }
+        return;
+      }
       if (s.t !== 'v128') return;
       for (const n of s.temps) this.skipLets.add(n);
       for (let k = 0; k < 4; k++) {
@@ -332,6 +341,7 @@ export class RegionCompiler {
     if (s.t === 'mul64') { mul64(this, s.lo, s.hi, s.args); return; }
     if (s.t === 'i64') { op64(this, s); return; }
     if (s.t === 'v128') { this.v128(s.op, s.dst, s.src); return; }
+    if (s.t === 'v128shuffle') { this.v128(null, s.dst, s.src, s.bytes); return; }
     if (s.t === 'v128mask') {
       // The top bit of each of the 16 bytes: i8x16.bitmask.
       this.buildV128(s.src);
@@ -526,20 +536,23 @@ export class RegionCompiler {
     });
   }
   /** dst = op(dst, src) on the 128-bit values of four int32 lanes each (locals or the xmm file). */
-  private v128(op: string, dst: string[], src: string[]): void {
-    if (!(op in SIMD) || dst.length !== 4 || src.length !== 4) throw new Unsupported(`v128 ${op}`);
+  /** dst = op(dst, src), or the shuffle `bytes` of (dst, src) when op is null. */
+  private v128(op: string | null, dst: string[], src: string[], bytes?: number[]): void {
+    if ((op !== null && !(op in SIMD)) || dst.length !== 4 || src.length !== 4) throw new Unsupported(`v128 ${op}`);
     const c = this.code;
+    const apply = () => (op !== null ? c.simd(op as SimdName) : c.shuffle(bytes!));
     if (this.v128Local < 0) this.v128Local = this.local(V128);
     this.buildV128(dst); this.buildV128(src);
     const whole = this.wholeV128(dst), file = xmmFileRegister(dst);
     if (whole >= 0 || file >= 0) {
-      if (whole >= 0) c.simd(op as SimdName).set(whole);
-      else if (this.xmmFile !== null) c.simd(op as SimdName).set(this.xmmFile.get(file)!);
-      else c.simd(op as SimdName).set(this.v128Local).i32(this.L.xmm + 16 * file).get(this.v128Local).simdMem('v128.store', 4);
+      apply();
+      if (whole >= 0) c.set(whole);
+      else if (this.xmmFile !== null) c.set(this.xmmFile.get(file)!);
+      else c.set(this.v128Local).i32(this.L.xmm + 16 * file).get(this.v128Local).simdMem('v128.store', 4);
       this.committed = true;
       return;
     }
-    c.simd(op as SimdName).set(this.v128Local);
+    apply().set(this.v128Local);
     dst.forEach((l, k) => {
       const v = this.vars.get(l), m = /^cpu\.xmm\[(\d+)\]$/.exec(l);
       if (v && v.kind === 'i32') { this.assign(v, (c) => c.get(this.v128Local).simd('i32x4.extract_lane', k)); return; }

@@ -14,6 +14,9 @@ export type Stmt =
   | { t: 'i64'; op: string; lo: string; hi: string; temps: string[]; args: string[] }
   /** A lane-wise SSE operation as one SIMD instruction (integer.ts lanes32's marker). */
   | { t: 'v128'; op: string; dst: string[]; src: string[]; temps: string[] }
+  /** A lane permutation as one i8x16.shuffle (common.ts permuteLanes' marker): its bytes, the N
+   * assignments before it. */
+  | { t: 'v128shuffle'; bytes: number[]; dst: string[]; src: string[]; temps: string[]; n: number }
   /** pmovmskb's mask as i8x16.bitmask (moves.ts's marker): the temporary it defines, the lanes. */
   | { t: 'v128mask'; name: string; src: string[] }
   | { t: 'simple'; text: string }
@@ -45,6 +48,11 @@ export function parseStatements(src: string): Stmt[] {
         if (i64) { pending.push({ t: 'i64', op: i64[1], lo: i64[2], hi: i64[3], temps: words(i64[4]), args: words(i64[5]) }); continue; }
         const mul = /^\/\/ @mul64lo (\S+) (\S+) \| ([^|]*) \| (.*)$/.exec(line);
         if (mul) pending.push({ t: 'mul64', lo: mul[1], hi: mul[2], temps: mul[3].trim().split(/\s+/), args: args(mul[4]) });
+        const shuf = /^\/\/ @v128shuffle ([\d,]+) \| ([^|]*) \| ([^|]*) \| ([^|]*) \| (\d)$/.exec(line);
+        if (shuf) {
+          pending.push({ t: 'v128shuffle', bytes: shuf[1].split(',').map(Number), dst: words(shuf[2]), src: words(shuf[3]), temps: words(shuf[4]), n: Number(shuf[5]) });
+          continue;
+        }
         const msk = /^\/\/ @v128mask (\S+) \| (.*)$/.exec(line);
         if (msk) pending.push({ t: 'v128mask', name: msk[1], src: msk[2].trim().split(/\s+/) });
         const vec = /^\/\/ @v128 (\S+) \| ([^|]*) \| ([^|]*) \| (.*)$/.exec(line);
