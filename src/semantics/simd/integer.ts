@@ -246,14 +246,16 @@ function shiftDq(left: boolean): Semantics {
     const n = i.immLo & 255;
     if (n === 0) return;
     const q = n >> 2, r = (n & 3) * 8;
-    permuteLanes(e, d, null, d, (k, A) => {
+    // As a byte shuffle of (d, zero): byte k is d's byte k + n (k - n to the left), or a zero.
+    const bytes = Array.from({ length: 16 }, (_, k) => { const j = left ? k - n : k + n; return j >= 0 && j < 16 ? j : 16; });
+    permuteLanes(e, d, ['0', '0', '0', '0'], -1, (k, A) => {
       const mk = left ? k - q : k + q, nk = left ? k - q - 1 : k + q + 1;
       if (mk < 0 || mk > 3) return '0';
       if (r === 0) return A(mk);
       const m = left ? `${A(mk)} << ${r}` : `${A(mk)} >>> ${r}`;
       if (nk < 0 || nk > 3) return m;
       return left ? `${m} | (${A(nk)} >>> ${32 - r})` : `${m} | (${A(nk)} << ${32 - r})`;
-    });
+    }, bytes);
   };
 }
 INTEGER.psrldq = shiftDq(false);
