@@ -35,8 +35,9 @@ const INVALID_HI = 0x40000000;
 
 // A TLB entry is 8 int32 words of one Int32Array (set s at s << 3), so the accessors' hit path loads
 // one array field and reads tag and frame from neighbouring words: read tag (page, hi), write tag,
-// execute tag, physical page base, global flag.
-const E_RLO = 0, E_RHI = 1, E_WLO = 2, E_WHI = 3, E_XLO = 4, E_XHI = 5, E_PHYS = 6, E_GLOBAL = 7;
+// execute tag, the addend (physical page base minus the page's linear address, modulo 2^32: a hit's
+// physical address is (addend + lo) | 0, one addition, as QEMU's softmmu does), global flag.
+const E_RLO = 0, E_RHI = 1, E_WLO = 2, E_WHI = 3, E_XLO = 4, E_XHI = 5, E_ADDEND = 6, E_GLOBAL = 7;
 const E_SHIFT = 3;
 
 // Page-table entry bits (low dword).
@@ -244,7 +245,7 @@ export class Mmu {
     const set = tlbSet(lo) + (user ? 0 : TLB_SETS);
     const page = lo & -4096, t = this.tlb, e = set << E_SHIFT;
     const tag = e + (access === Access.Read ? E_RLO : access === Access.Write ? E_WLO : E_XLO);
-    if (t[tag] === page && t[tag + 1] === hi) return t[e + E_PHYS] + (lo & 4095);
+    if (t[tag] === page && t[tag + 1] === hi) return (t[e + E_ADDEND] + lo) | 0;
     this.stats.tlbMisses++;
     return this.walk(lo, hi, access, user, set);
   }
@@ -299,7 +300,7 @@ export class Mmu {
     const page = lo & -4096;
     // Fill the TLB. Read tags need readability only (every present page is readable).
     const t = this.tlb, e = set << E_SHIFT;
-    t[e + E_PHYS] = physPage;
+    t[e + E_ADDEND] = (physPage - page) | 0;
     t[e + E_GLOBAL] = global ? 1 : 0;
     if (!this.isFilled[set]) { this.isFilled[set] = 1; this.filled[this.nFilled++] = set; }
     if (t[e + E_RHI] !== hi || t[e + E_RLO] !== page) { t[e + E_WHI] = INVALID_HI; t[e + E_XHI] = INVALID_HI; }
@@ -330,22 +331,22 @@ export class Mmu {
   // interpreter's handlers and the translator's blocks (DESIGN decision 4's inline hit path). Misses,
   // page-crossing accesses and code-page writes take the out-of-line slow path. The hit path reads
   // the entry's words by literal offset (t[e] read tag page, t[e + 1] its hi, t[e + 2] / t[e + 3] the
-  // write tag, t[e + 6] the physical page: E_RLO ... E_PHYS), so V8 needs no constant lookup.
+  // write tag, t[e + 6] the addend: E_RLO ... E_ADDEND), so V8 needs no constant lookup.
 
   rd8(lo: number, hi: number): number {
     const t = this.tlbCur, e = tlbSet(lo) << 3;
-    if (t[e] === (lo & -4096) && t[e + 1] === hi) return this.u8[t[e + 6] + (lo & 4095)];
+    if (t[e] === (lo & -4096) && t[e + 1] === hi) return this.u8[(t[e + 6] + lo) | 0];
     return this.u8[this.translate(lo, hi, Access.Read)];
   }
   rd16(lo: number, hi: number): number {
     const t = this.tlbCur, e = tlbSet(lo) << 3;
-    if (t[e] === (lo & -4096) && t[e + 1] === hi && (lo & 4095) <= 4094) return this.dv.getUint16(t[e + 6] + (lo & 4095), true);
+    if (t[e] === (lo & -4096) && t[e + 1] === hi && (lo & 4095) <= 4094) return this.dv.getUint16((t[e + 6] + lo) | 0, true);
     if ((lo & 4095) > 4094) return this.rd8(lo, hi) | (this.rd8((lo + 1) | 0, carryHi(lo, 1, hi)) << 8);
     return this.dv.getUint16(this.translate(lo, hi, Access.Read), true);
   }
   rd32(lo: number, hi: number): number {
     const t = this.tlbCur, e = tlbSet(lo) << 3;
-    if (t[e] === (lo & -4096) && t[e + 1] === hi && (lo & 4095) <= 4092) return this.dv.getInt32(t[e + 6] + (lo & 4095), true);
+    if (t[e] === (lo & -4096) && t[e + 1] === hi && (lo & 4095) <= 4092) return this.dv.getInt32((t[e + 6] + lo) | 0, true);
     if ((lo & 4095) > 4092) return this.rdCross(lo, hi, 4);
     return this.dv.getInt32(this.translate(lo, hi, Access.Read), true);
   }
@@ -353,7 +354,7 @@ export class Mmu {
   rd64(lo: number, hi: number): number {
     const t = this.tlbCur, e = tlbSet(lo) << 3;
     if (t[e] === (lo & -4096) && t[e + 1] === hi && (lo & 4095) <= 4088) {
-      const p = t[e + 6] + (lo & 4095);
+      const p = (t[e + 6] + lo) | 0;
       this.hi = this.dv.getInt32(p + 4, true);
       return this.dv.getInt32(p, true);
     }
@@ -375,7 +376,7 @@ export class Mmu {
   rd128(lo: number, hi: number): number {
     const t = this.tlbCur, e = tlbSet(lo) << 3;
     if (t[e] === (lo & -4096) && t[e + 1] === hi && (lo & 4095) <= 4080) {
-      const p = t[e + 6] + (lo & 4095), dv = this.dv;
+      const p = (t[e + 6] + lo) | 0, dv = this.dv;
       this.hi = dv.getInt32(p + 4, true); this.hi2 = dv.getInt32(p + 8, true); this.hi3 = dv.getInt32(p + 12, true);
       return dv.getInt32(p, true);
     }
@@ -395,25 +396,25 @@ export class Mmu {
 
   wr8(lo: number, hi: number, v: number): void {
     const t = this.tlbCur, e = tlbSet(lo) << 3;
-    if (t[e + 2] === (lo & -4096) && t[e + 3] === hi) { this.u8[t[e + 6] + (lo & 4095)] = v; return; }
+    if (t[e + 2] === (lo & -4096) && t[e + 3] === hi) { this.u8[(t[e + 6] + lo) | 0] = v; return; }
     this.u8[this.translateWrite(lo, hi)] = v;
   }
   wr16(lo: number, hi: number, v: number): void {
     const t = this.tlbCur, e = tlbSet(lo) << 3;
-    if (t[e + 2] === (lo & -4096) && t[e + 3] === hi && (lo & 4095) <= 4094) { this.dv.setUint16(t[e + 6] + (lo & 4095), v, true); return; }
+    if (t[e + 2] === (lo & -4096) && t[e + 3] === hi && (lo & 4095) <= 4094) { this.dv.setUint16((t[e + 6] + lo) | 0, v, true); return; }
     if ((lo & 4095) > 4094) { this.wrCross(lo, hi, v, 2); return; }
     this.dv.setUint16(this.translateWrite(lo, hi), v, true);
   }
   wr32(lo: number, hi: number, v: number): void {
     const t = this.tlbCur, e = tlbSet(lo) << 3;
-    if (t[e + 2] === (lo & -4096) && t[e + 3] === hi && (lo & 4095) <= 4092) { this.dv.setInt32(t[e + 6] + (lo & 4095), v, true); return; }
+    if (t[e + 2] === (lo & -4096) && t[e + 3] === hi && (lo & 4095) <= 4092) { this.dv.setInt32((t[e + 6] + lo) | 0, v, true); return; }
     if ((lo & 4095) > 4092) { this.wrCross(lo, hi, v, 4); return; }
     this.dv.setInt32(this.translateWrite(lo, hi), v, true);
   }
   wr64(lo: number, hi: number, vlo: number, vhi: number): void {
     const t = this.tlbCur, e = tlbSet(lo) << 3;
     if (t[e + 2] === (lo & -4096) && t[e + 3] === hi && (lo & 4095) <= 4088) {
-      const p = t[e + 6] + (lo & 4095);
+      const p = (t[e + 6] + lo) | 0;
       this.dv.setInt32(p, vlo, true); this.dv.setInt32(p + 4, vhi, true);
       return;
     }
@@ -434,7 +435,7 @@ export class Mmu {
   wr128(lo: number, hi: number, v0: number, v1: number, v2: number, v3: number): void {
     const t = this.tlbCur, e = tlbSet(lo) << 3;
     if (t[e + 2] === (lo & -4096) && t[e + 3] === hi && (lo & 4095) <= 4080) {
-      const p = t[e + 6] + (lo & 4095), dv = this.dv;
+      const p = (t[e + 6] + lo) | 0, dv = this.dv;
       dv.setInt32(p, v0, true); dv.setInt32(p + 4, v1, true); dv.setInt32(p + 8, v2, true); dv.setInt32(p + 12, v3, true);
       return;
     }
@@ -550,7 +551,7 @@ function unprotectIn(b: TlbBank, physPage: number): void {
   const t = b.tlb;
   for (let k = 0; k < b.nFilled; k++) {
     const e = b.filled[k] << E_SHIFT;
-    if (t[e + E_WHI] !== INVALID_HI && (t[e + E_PHYS] >>> 12) === physPage) t[e + E_WHI] = INVALID_HI;
+    if (t[e + E_WHI] !== INVALID_HI && (((t[e + E_ADDEND] + t[e + E_RLO]) | 0) >>> 12) === physPage) t[e + E_WHI] = INVALID_HI;
   }
 }
 

@@ -24,9 +24,9 @@ export class GuestAccess {
   readonly addrLo: number;
   readonly addrHi: number;
   readonly entry: number;
-  /** The last page read / written: locals of its address (low half, page-aligned; high half), of
-   * its physical page, and of its address as an i64 (page-aligned). The address starts at 1, which no
-   * page-aligned address equals. */
+  /** The last page read / written: locals of its address (low half, page-aligned; high half), of its
+   * TLB addend (physical address = addend + address), and of its address as an i64 (page-aligned).
+   * The address starts at 1, which no page-aligned address equals. */
   readonly readPage: number[] = [];
   readonly writePage: number[] = [];
   /** The i64 local holding the address being accessed (addrHi:addrLo), or -1. */
@@ -76,12 +76,13 @@ export class GuestAccess {
     else c.get(this.addrHi).op('i64.extend_i32_u').i64(32, 0).op('i64.shl').get(page).op('i64.extend_i32_u').op('i64.or').set(page64);
     c.get(this.entry).mem('i32.load', 2, 24).tee(base);
     this.host.end();
-    c.get(this.addrLo).i32(4095).op('i32.and').op('i32.add');
+    c.get(this.addrLo).op('i32.add');
   }
   /** The TLB lookup: the physical address on the stack, or the slow exit. */
   private lookupTlb(size: number, tagOffset: number): void {
     this.tlbEntry(size, tagOffset);
-    this.code.get(this.entry).mem('i32.load', 2, 24).get(this.addrLo).i32(4095).op('i32.and').op('i32.add');
+    // The entry's addend (runtime/mmu.ts) plus the address: the physical address.
+    this.code.get(this.entry).mem('i32.load', 2, 24).get(this.addrLo).op('i32.add');
   }
   /** The TLB entry for (addrLo, addrHi) in `entry`, or the slow exit unless its tag at `tagOffset`
    * matches and the access stays in the page. */
@@ -103,7 +104,7 @@ export class GuestAccess {
   /** The TLB entry of (addrLo, addrHi)'s set in `entry`. */
   private tlbSetOf(): void {
     // The set is the runtime's tlbSet (runtime/mmu.ts): (lo >>> 12) & mask, times the entry size (32);
-    // an entry is 8 int32 words: read tag page and hi at +0/+4, write tag at +8/+12, physical page at +24.
+    // an entry is 8 int32 words: read tag page and hi at +0/+4, write tag at +8/+12, addend at +24.
     this.code.get(this.addrLo).i32(7).op('i32.shr_u').i32(this.L.tlbMask << 5).op('i32.and').get(this.tlb).op('i32.add').set(this.entry);
   }
   /** The TLB entry for (addrLo, addrHi) in `entry`, and on the stack whether its tag at `tagOffset`
@@ -151,11 +152,11 @@ export class GuestAccess {
     if (movs) {
       c.get(sLo).set(this.addrLo).get(sHi).set(this.addrHi);
       this.tlbMiss(0); c.op('i32.eqz'); decline();
-      c.get(this.entry).mem('i32.load', 2, 24).get(sLo).i32(4095).op('i32.and').op('i32.add').set(ps);
+      c.get(this.entry).mem('i32.load', 2, 24).get(sLo).op('i32.add').set(ps);
     }
     c.get(dLo).set(this.addrLo).get(dHi).set(this.addrHi);
     this.tlbMiss(8); c.op('i32.eqz'); decline();
-    c.get(this.entry).mem('i32.load', 2, 24).get(dLo).i32(4095).op('i32.and').op('i32.add').set(pd);
+    c.get(this.entry).mem('i32.load', 2, 24).get(dLo).op('i32.add').set(pd);
     if (movs) {
       // A destination inside the source range: the element loop replicates, a block move would not.
       c.get(pd).get(ps).op('i32.gt_u').get(pd).get(ps).get(n).op('i32.add').op('i32.lt_u').op('i32.and').op('i32.eqz'); decline();
