@@ -9,7 +9,9 @@
 // transfers, `throw`, M.rdN/M.wrN accesses, stores to the xmm file); expressions go through expr.ts,
 // which keeps JavaScript's meaning. module.ts puts the cases in the region's frame; memory.ts emits
 // the guest memory accesses (the inline TLB lookup, rep movs/stosb chunks with memory.copy/fill);
-// wide.ts the 64-bit primitives as i64 code. The SSE floating-point primitives and wider rep stos
+// pairs.ts 64-bit values as i64 (the GPRs, the semantics' @i64 markers); vector.ts xmm registers as
+// v128 values (whole-register moves, the @v128 and @v128shuffle markers); wide.ts the 64-bit
+// primitives as i64 code. The SSE floating-point primitives and wider rep stos
 // chunks are imported calls (abi.ts RT_CALLS, ChunkCall). A region with anything else (helpers, x87
 // state, flags read from an earlier block's record) is refused and stays JavaScript; --stats and
 // RINGJIT_WASM_WHY say why.
@@ -23,11 +25,12 @@
 
 import { CALL_CHUNK, CALL_RT, CHUNK_ARGS, EXIT_CCOP, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP,
   REGION_PARAMS, RT_CALL_ARGS, RT_CALLS, SEGMENT_PARAMS, type WasmLayout } from './abi.js';
-import { Code, F64, I32, I64, SIMD, type SimdName, V128, type ValType } from './encode.js';
+import { Code, F64, I32, I64, V128, type ValType } from './encode.js';
 import { asBits, asF64, asTruth, type Compiled, compileExpr, type ExprEnv, getHalf, Unsupported, valTypeOf, type Variable, type View, viewLane } from './expr.js';
 import { GuestAccess } from './memory.js';
 import { mul64, wide } from './wide.js';
 import { getPairedHalf, op64, pairOf, pairStatements, storeValue64 } from './pairs.js';
+import { buildV128, skipVectorStatements, vectorOp, wholeRegisterAssignment, wholeV128 } from './vector.js';
 import { args, type Stmt } from './statements.js';
 
 // ---- code generation ----------------------------------------------------------------------------
@@ -53,14 +56,6 @@ export const XR_UNSET_HI = 0x80000000 | 0;
 /** `t >> 31` of a temporary. */
 const SIGN_OF = /^(t\d+_\d+) >> 31$/;
 const RIP_SPLIT = /^\(?\s*(\w+) \* 4294967296 \+ \((\w+) >>> 0\)\s*\)?$/;
-
-/** The xmm register whose lanes 0..3 in the xmm file (cpu.xmm[4r] ... cpu.xmm[4r + 3]) the four
- * names are, or -1. */
-function xmmFileRegister(lanes: string[]): number {
-  const m = /^cpu\.xmm\[(\d+)\]$/.exec(lanes[0]);
-  const r = m ? Number(m[1]) : -1;
-  return r >= 0 && r % 4 === 0 && lanes.every((l, k) => l === `cpu.xmm[${r + k}]`) ? r / 4 : -1;
-}
 
 export class RegionCompiler {
   readonly code = new Code();
@@ -226,12 +221,6 @@ export class RegionCompiler {
     }
     value(c); c.set(v.local);
   }
-  /** The v128 local whose lanes 0..3, in order, the four names are, or -1. */
-  private wholeV128(names: string[]): number {
-    const vs = names.map((n) => this.vars.get(n)?.lane);
-    const v = vs[0]?.v;
-    return v !== undefined && vs.every((l, k) => l !== undefined && l.v === v && l.k === k) ? v : -1;
-  }
   /** The v128 local of the last 16-byte load (its words are lanes of it: M.hi ... M.hi3), or -1. */
   private last128 = -1;
   /** The i64 local of the last 8-byte load (M.hi is its high half), or -1. */
@@ -260,32 +249,14 @@ export class RegionCompiler {
     // A 64-bit operation the semantics marked (Emitter.mark64) is one i64 operation: its statements
     // (before the marker) are skipped, and the marker defines the halves.
     for (const s of list) if (s.t === 'i64') for (const n of [...s.temps, s.lo, s.hi]) this.skipLets.add(n);
-    // A lane-wise SWAR operation is one SIMD instruction: its lane copies and the four lane
-    // assignments before its marker are skipped.
-    list.forEach((s, i) => {
-      if (s.t === 'v128shuffle') {
-        for (const n of s.temps) this.skipLets.add(n);
-        for (let k = 1; k <= s.n; k++) {
-          const a = list[i - k];
-          if (!a || a.t !== 'simple' || !s.dst.some((l) => a.text.startsWith(`${l} =`))) throw new Unsupported('v128 shuffle marker without its lanes');
-          this.skipStmts.add(a);
-        }
-        return;
-      }
-      if (s.t !== 'v128') return;
-      for (const n of s.temps) this.skipLets.add(n);
-      for (let k = 0; k < 4; k++) {
-        const a = list[i - 4 + k];
-        if (!a || a.t !== 'simple' || !a.text.startsWith(`${s.dst[k]} =`)) throw new Unsupported('v128 marker without its lanes');
-        this.skipStmts.add(a);
-      }
-    });
+    // A lane-wise SWAR operation or a lane permutation is one SIMD instruction (vector.ts).
+    skipVectorStatements(this, list);
     for (let i = 0; i < list.length; i++) {
       const s = list[i];
       if (this.skipStmts.has(s)) continue;
       // (Tried only where an xmm lane assignment starts: the test costs a regular expression.)
       if (s.t === 'simple' && ((s.text.charCodeAt(0) === 120 && this.xmmRegs.size > 0) || s.text.startsWith('cpu.xmm['))) {
-        const n = this.wholeRegisterAssignment(list, i);
+        const n = wholeRegisterAssignment(this, list, i);
         if (n > 0) { i += n - 1; continue; }
       }
       // Both halves of a 64-bit value at once (a register write, a copy of a register).
@@ -296,37 +267,14 @@ export class RegionCompiler {
       this.statement(s);
     }
   }
-  /**
-   * `xA = a; xA+1 = b; xA+2 = c; xA+3 = d` (A = 4 r; or cpu.xmm[A] ... in the xmm file) at list[i]:
-   * all of xmm register r at once, when a..d are constants or names none of the four assignments
-   * changes before reading them (a move, a 16-byte load, a zeroing): one v128 value instead of four
-   * lane replacements or stores. Returns the statements compiled (0: not this form).
-   */
-  private wholeRegisterAssignment(list: Stmt[], i: number): number {
-    const values: string[] = [], dst: string[] = [];
-    for (let k = 0; k < 4; k++) {
-      const s = list[i + k];
-      if (!s || s.t !== 'simple' || this.skipStmts.has(s)) return 0;
-      const m = /^(x\d+|cpu\.xmm\[\d+\]) = (-?\d+|[A-Za-z_$][\w$]*|cpu\.xmm\[\d+\])$/.exec(s.text);
-      if (!m) return 0;
-      dst.push(m[1]); values.push(m[2]);
-    }
-    const v = this.wholeV128(dst), file = v < 0 ? xmmFileRegister(dst) : -1;
-    if ((v < 0 && file < 0) || values.some((x, k) => dst.slice(0, k).includes(x))) return 0;
-    if (v >= 0 || this.xmmFile !== null) {
-      this.buildV128(values);
-      this.code.set(v >= 0 ? v : this.xmmFile!.get(file)!);
-    } else {
-      this.code.i32(this.L.xmm + 16 * file);
-      this.buildV128(values);
-      this.code.simdMem('v128.store', 4);
-    }
-    this.committed = true;
-    return 4;
-  }
   /** Statements another form computes (v128). */
-  private readonly skipStmts = new Set<Stmt>();
-  private v128Local = -1;
+  readonly skipStmts = new Set<Stmt>();
+  private v128Scratch = -1;
+  /** A v128 local for one statement's intermediate value. */
+  get v128Local(): number {
+    if (this.v128Scratch < 0) this.v128Scratch = this.local(V128);
+    return this.v128Scratch;
+  }
   /** `let` names whose statements another form computes (mul64, i64). */
   readonly skipLets = new Set<string>();
   /** A block's statements: the names they declare go out of scope at its end (JS let/const). */
@@ -340,11 +288,11 @@ export class RegionCompiler {
     if (s.t === 'insn') { this.insn = s.n; this.committed = false; return; }
     if (s.t === 'mul64') { mul64(this, s.lo, s.hi, s.args); return; }
     if (s.t === 'i64') { op64(this, s); return; }
-    if (s.t === 'v128') { this.v128(s.op, s.dst, s.src); return; }
-    if (s.t === 'v128shuffle') { this.v128(null, s.dst, s.src, s.bytes); return; }
+    if (s.t === 'v128') { vectorOp(this, s.op, s.dst, s.src); return; }
+    if (s.t === 'v128shuffle') { vectorOp(this, null, s.dst, s.src, s.bytes); return; }
     if (s.t === 'v128mask') {
       // The top bit of each of the 16 bytes: i8x16.bitmask.
-      this.buildV128(s.src);
+      buildV128(this, s.src);
       this.code.simd('i8x16.bitmask').set(this.declare(s.name, 'i32', 0, 65535).local);
       return;
     }
@@ -517,51 +465,6 @@ export class RegionCompiler {
     if (!name.startsWith('rt.')) this.committed = true;
   }
 
-  /** The 128-bit value of four int32 lanes on the stack. */
-  private buildV128(lanes: string[]): void {
-    if (lanes.length !== 4) throw new Unsupported('v128 lanes');
-    // A whole xmm register or 16-byte load as it is; four equal constants as a splat.
-    const whole = this.wholeV128(lanes);
-    if (whole >= 0) { this.code.get(whole); return; }
-    const file = xmmFileRegister(lanes);
-    if (file >= 0) {
-      if (this.xmmFile !== null) this.code.get(this.xmmFile.get(file)!);
-      else this.code.i32(this.L.xmm + 16 * file).simdMem('v128.load', 4);
-      return;
-    }
-    if (/^-?\d+$/.test(lanes[0]) && lanes.every((l) => l === lanes[0])) { this.code.i32(Number(lanes[0])).simd('i32x4.splat'); return; }
-    lanes.forEach((l, k) => {
-      asBits(this.expr(l), this.code);
-      if (k === 0) this.code.simd('i32x4.splat'); else this.code.simd('i32x4.replace_lane', k);
-    });
-  }
-  /** dst = op(dst, src) on the 128-bit values of four int32 lanes each (locals or the xmm file). */
-  /** dst = op(dst, src), or the shuffle `bytes` of (dst, src) when op is null. */
-  private v128(op: string | null, dst: string[], src: string[], bytes?: number[]): void {
-    if ((op !== null && !(op in SIMD)) || dst.length !== 4 || src.length !== 4) throw new Unsupported(`v128 ${op}`);
-    const c = this.code;
-    const apply = () => (op !== null ? c.simd(op as SimdName) : c.shuffle(bytes!));
-    if (this.v128Local < 0) this.v128Local = this.local(V128);
-    this.buildV128(dst); this.buildV128(src);
-    const whole = this.wholeV128(dst), file = xmmFileRegister(dst);
-    if (whole >= 0 || file >= 0) {
-      apply();
-      if (whole >= 0) c.set(whole);
-      else if (this.xmmFile !== null) c.set(this.xmmFile.get(file)!);
-      else c.set(this.v128Local).i32(this.L.xmm + 16 * file).get(this.v128Local).simdMem('v128.store', 4);
-      this.committed = true;
-      return;
-    }
-    apply().set(this.v128Local);
-    dst.forEach((l, k) => {
-      const v = this.vars.get(l), m = /^cpu\.xmm\[(\d+)\]$/.exec(l);
-      if (v && v.kind === 'i32') { this.assign(v, (c) => c.get(this.v128Local).simd('i32x4.extract_lane', k)); return; }
-      if (!m) throw new Unsupported(`v128 lane ${l}`);
-      c.i32(this.L.xmm + 4 * Number(m[1])).get(this.v128Local).simd('i32x4.extract_lane', k).mem('i32.store', 2);
-    });
-    this.committed = true;
-  }
-
   private rip(rhs: string): void {
     const m = RIP_SPLIT.exec(rhs);
     const c = this.code;
@@ -629,7 +532,7 @@ export class RegionCompiler {
     const words = Math.max(1, size / 4);
     if (a.length !== 2 + words) throw new Unsupported('store arguments');
     // The value first (JS evaluates arguments left to right, and they are pure), then the address.
-    const whole = size === 16 ? this.wholeV128(a.slice(2)) : -1;
+    const whole = size === 16 ? wholeV128(this, a.slice(2)) : -1;
     // A 64-bit value the region holds as an i64 (or a constant): one i64.store.
     const value64 = size === 8 ? storeValue64(this, a[2], a[3]) : -1;
     if (value64 >= 0) {
