@@ -379,24 +379,15 @@ export class RegionCompiler {
     if (load) {
       if (!isLet) throw new Unsupported('load into an existing variable');
       const size = Number(load[1]) / 8;
-      if (size === 16) {
-        // One v128.load; its words are lanes of it (M.hi ... M.hi3 below).
-        const v128 = this.local(V128);
-        this.load(size, args(load[2]), v128);
-        this.declareLane(name, v128, 0);
-        this.last128 = v128;
-        return;
-      }
-      this.last128 = -1;
-      if (size === 8) {
-        // One i64.load; the value's halves are the name and M.hi (below).
-        const v = this.local(I64);
+      this.last128 = -1; this.last64 = -1;
+      if (size === 16 || size === 8) {
+        // One v128.load / i64.load: the value's words are lanes of it (M.hi ... M.hi3 below), its
+        // halves the name and M.hi.
+        const v = this.local(size === 16 ? V128 : I64);
         this.load(size, args(load[2]), v);
-        this.declareHalf(name, v, 0);
-        this.last64 = v;
+        if (size === 16) { this.declareLane(name, v, 0); this.last128 = v; } else { this.declareHalf(name, v, 0); this.last64 = v; }
         return;
       }
-      this.last64 = -1;
       this.load(size, args(load[2]), this.declare(name, 'i32').local);
       return;
     }
