@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds the guest programs in test/guests into test/build (make-like: a
-// target is rebuilt only when its source, or this script, is newer).
+// target is rebuilt only when its source, a shared include (*.inc, *.h) or this script is newer).
 //
 //   NAME.c -> NAME.glibc  (gcc -static -O2)
 //          -> NAME.musl   (musl-gcc -static -O2; skipped with a warning if
@@ -129,7 +129,8 @@ async function main() {
   const sources = readdirSync(srcDir).filter((f) => /\.(c|S)$/.test(f)).sort();
   let targets = plan(sources, hasMusl);
   if (opts.only.length) targets = targets.filter((t) => opts.only.includes(t.name));
-  const selfTime = mtime(self);
+  // Shared includes (asm helpers, headers) are dependencies of every guest.
+  const selfTime = Math.max(mtime(self), ...readdirSync(srcDir).filter((f) => /\.(inc|h)$/.test(f)).map((f) => mtime(join(srcDir, f))));
 
   const todo = [];
   let upToDate = 0;

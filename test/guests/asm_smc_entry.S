@@ -66,16 +66,7 @@ loop_c:
     jne 4b
     ret
 
-/* write(1, &rdi, 8) */
-put64:
-    push rdi
-    mov eax, 1
-    mov edi, 1
-    mov rsi, rsp
-    mov edx, 8
-    syscall
-    pop rdi
-    ret
+#include "put64.inc"
 
     .section .apage, "awx"
     .balign 4096
