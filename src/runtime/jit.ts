@@ -4,6 +4,7 @@
 // on the Block objects the first time they are seen, so steady-state dispatch between hot blocks is two
 // number comparisons and no Map lookup (DESIGN decision 6).
 
+import { nowMs } from '../translator/clock.js';
 import { dumpBlock } from '../translator/dump.js';
 import { assembleRegionJs, emitRegion, type TranslateContext } from '../translator/translate.js';
 import { WasmBackend, type WasmStats } from './wasm-backend.js';
@@ -147,8 +148,8 @@ export class JitEngine implements Engine {
    * (breadth first, at most MAX_REGION_BLOCKS), so loops run inside one generated function.
    */
   private translate(b: Block): void {
-    const t0 = performance.now();
-    if (this.wasm !== null && this.enterExisting(b)) { this.stats.translateMs += performance.now() - t0; return; }
+    const t0 = nowMs();
+    if (this.wasm !== null && this.enterExisting(b)) { this.stats.translateMs += nowMs() - t0; return; }
     const cache = this.cache;
     const region: Block[] = [b];
     const seen = new Set<number>([b.addr]);
@@ -170,9 +171,9 @@ export class JitEngine implements Engine {
     // Indirect branches of the region continue inside it at their observed targets that it holds.
     const indirect = new Map<number, number[]>();
     for (const r of region) if (r.targets !== null && r.targets.length > 0) indirect.set(r.insns[r.insns.length - 1].addr, r.targets.slice());
-    const tEmit = performance.now();
+    const tEmit = nowMs();
     const emitted = emitRegion(region.map((r) => r.insns), this.ctx, indirect);
-    this.stats.emitMs += performance.now() - tEmit;
+    this.stats.emitMs += nowMs() - tEmit;
     const w = this.wasm, slot = w !== null ? w.compile(emitted) : -1;
     const fn = slot >= 0 ? (cpu: Cpu) => w!.run(cpu, slot, 0) : null;
     // The JavaScript function: the region's code unless wasm took it (and for --dump-js).
@@ -194,7 +195,7 @@ export class JitEngine implements Engine {
     this.stats.blocksTranslated++;
     this.stats.regionBlocks += region.length;
     if (fn === null && t !== null) this.stats.jsBytes += t.source.length;
-    this.stats.translateMs += performance.now() - t0;
+    this.stats.translateMs += nowMs() - t0;
   }
 
   run(budget: number): void {

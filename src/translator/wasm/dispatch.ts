@@ -43,7 +43,7 @@ export type MergeFlags = () => number;
 export function buildDispatcher(L: WasmLayout, jumpTable: number, memory: WebAssembly.Memory, table: WebAssembly.Table,
   mergeFlags: MergeFlags): Dispatch {
   const m = new ModuleBuilder();
-  m.importMemory('m', 'mem', L.pages, L.pages);
+  m.importMemory('m', 'mem', L.pages, L.pages, true); // runtime/memory.ts: a shared memory
   m.importTable('m', 'regions', 0);
   const MERGE = m.importFunc('m', 'merge', m.type([], [I32]));
   const regionType = m.type(new Array(REGION_PARAMS).fill(I32), [I32]);

@@ -145,7 +145,7 @@ interface Func { type: number; locals: ValType[]; code: Code; exportName?: strin
 export class ModuleBuilder {
   private readonly types: { params: ValType[]; results: ValType[] }[] = [];
   private readonly funcs: Func[] = [];
-  private memoryImport: { module: string; name: string; min: number; max?: number } | null = null;
+  private memoryImport: { module: string; name: string; min: number; max?: number; shared: boolean } | null = null;
   private tableImport: { module: string; name: string; min: number } | null = null;
   private readonly funcImports: { module: string; name: string; type: number }[] = [];
 
@@ -157,8 +157,11 @@ export class ModuleBuilder {
     this.types.push({ params, results });
     return this.types.length - 1;
   }
-  /** Import the module's memory (pages of 64 KiB). */
-  importMemory(module: string, name: string, min: number, max?: number): void { this.memoryImport = { module, name, min, max }; }
+  /** Import the module's memory (pages of 64 KiB); a shared memory needs its maximum. */
+  importMemory(module: string, name: string, min: number, max?: number, shared = false): void {
+    if (shared && max === undefined) throw new Error('a shared memory import needs a maximum');
+    this.memoryImport = { module, name, min, max, shared };
+  }
   /** Import a table of funcref (table 0, for call_indirect) of at least `min` elements. */
   importTable(module: string, name: string, min: number): void { this.tableImport = { module, name, min }; }
   /** Import a function (call it with `call` and the index returned). Import before adding functions:
@@ -196,7 +199,8 @@ export class ModuleBuilder {
       for (const f of this.funcImports) { name(b, f.module); name(b, f.name); b.push(0x00); uleb(b, f.type); }
       if (m) {
         name(b, m.module); name(b, m.name); b.push(0x02);
-        if (m.max === undefined) { b.push(0x00); uleb(b, m.min); } else { b.push(0x01); uleb(b, m.min); uleb(b, m.max); }
+        // Limits: flags 0 (min), 1 (min, max), 3 (min, max, shared: the threads proposal).
+        if (m.max === undefined) { b.push(0x00); uleb(b, m.min); } else { b.push(m.shared ? 0x03 : 0x01); uleb(b, m.min); uleb(b, m.max); }
       }
       // A table import: reference type funcref (0x70), limits without a maximum.
       if (t) { name(b, t.module); name(b, t.name); b.push(0x01, 0x70, 0x00); uleb(b, t.min); }

@@ -10,6 +10,7 @@ import { I32, I64, ModuleBuilder, V128 } from './encode.js';
 import { Unsupported } from './expr.js';
 import { RegionCompiler, XR_UNSET_HI } from './region.js';
 import { parseStatements, type Stmt } from './statements.js';
+import { nowMs } from '../clock.js';
 
 /** Instructions that access the stack (with those whose memory operand is based on RSP). */
 const STACK_MNEMONICS = new Set(['push', 'pop', 'call', 'ret', 'leave']);
@@ -25,16 +26,16 @@ export interface WasmRegion {
 /** Compile an emitted region to wasm, or throw Unsupported. */
 export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAssembly.Memory, rtCall: RtCall, chunk: ChunkCall,
   times: { frontMs: number; v8Ms: number }): WasmRegion {
-  const t0 = performance.now();
+  const t0 = nowMs();
   let bytes: Uint8Array;
   try {
     bytes = regionModule(r, L);
   } finally {
-    times.frontMs += performance.now() - t0;
+    times.frontMs += nowMs() - t0;
   }
-  const t1 = performance.now();
+  const t1 = nowMs();
   const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory, rt: rtCall, chunk } });
-  times.v8Ms += performance.now() - t1;
+  times.v8Ms += nowMs() - t1;
   return { run: inst.exports.run as WasmRegion['run'], wasm: bytes };
 }
 
@@ -130,7 +131,7 @@ function compileCases(r: EmittedRegion, L: WasmLayout, caseStmts: Stmt[][], writ
   c.i32(L.exit + EXIT_DONE).get(done).mem('i32.store', 2);
   c.i32(-1).get(rc.localOf('k')).op('i32.sub');
   const m = new ModuleBuilder();
-  m.importMemory('m', 'mem', L.pages, L.pages);
+  m.importMemory('m', 'mem', L.pages, L.pages, true); // runtime/memory.ts: a shared memory
   m.importFunc('m', 'rt', m.type(new Array(1 + RT_CALL_ARGS).fill(I32), [I32]));
   m.importFunc('m', 'chunk', m.type(new Array(1 + CHUNK_ARGS).fill(I32), [I32]));
   const head = r.flat[0].addr;
