@@ -55,13 +55,18 @@ function usage() {
                       loading and translation. CPU time is steadier on a shared, loaded machine.
   --no-micro          skip the tinybench micro-benchmarks     --micro-only   only them
   --out DIR           where results.json / results.svg go (default bench/)
-  --no-build          do not (re)build the guests and the micro bundle`;
+  --no-build          do not (re)build the guests and the micro bundle
+  --keep-env          run every engine with this process's environment as it is. By default the
+                      variables in NODE_STARTUP_ONLY_ENV are left out of every run (native included,
+                      so all engines give the guest one environment): they only configure Node's
+                      own start-up, which ringjit does not use (NODE_EXTRA_CA_CERTS made Node parse a
+                      CA bundle in every process: ~45 ms of CPU on the machine that found it)`;
 }
 
 function parseArgs(argv) {
   const o = {
     quick: false, reps: 3, interpReps: null, budget: null, scale: 1, only: null, engines: ENGINES.slice(), flavor: 'auto',
-    timeout: null, time: 'cpu', micro: true, macro: true, out: join(root, 'bench'), build: true,
+    timeout: null, time: 'cpu', micro: true, macro: true, out: join(root, 'bench'), build: true, keepEnv: false,
   };
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
@@ -85,6 +90,7 @@ function parseArgs(argv) {
       case '--micro-only': o.macro = false; break;
       case '--out': o.out = val(); break;
       case '--no-build': o.build = false; break;
+      case '--keep-env': o.keepEnv = true; break;
       case '-h': case '--help': console.log(usage()); process.exit(0); break;
       default: throw new Error(`unknown option ${a}\n${usage()}`);
     }
@@ -106,6 +112,14 @@ function parseArgs(argv) {
 // Running one program
 
 const RINGJIT = join(root, 'bin', 'ringjit.js');
+
+/**
+ * Environment variables that configure only Node's start-up (TLS certificates), nothing ringjit does.
+ * A machine that sets them pays for them in every node process; a fresh Debian one does not.
+ */
+export const NODE_STARTUP_ONLY_ENV = ['NODE_EXTRA_CA_CERTS'];
+/** The environment of every run (set in main from --keep-env). */
+let childEnv = process.env;
 
 // The child's CPU time (user + sys, all threads: for ringjit that includes V8's compiler and GC
 // threads) comes from wait4's rusage, read by a few lines of python3 (microseconds), else from GNU
@@ -162,7 +176,7 @@ function timedRun(cmd, args, timeoutS) {
     let child;
     try {
       // own process group, so a timeout kills the program and not only GNU time
-      child = spawn(c, a, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      child = spawn(c, a, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: childEnv });
     } catch (e) {
       finish({ seconds: 0, code: null, signal: null, spawnError: String(e) });
       return;
@@ -557,9 +571,12 @@ async function main() {
   if (opts.build) await buildBenchGuests({ log });
 
   const machine = machineInfo();
-  const cfg = { cpuTimer: CPU_TIMER?.kind ?? null, wasm: !opts.noWasm, quick: opts.quick, reps: opts.reps, interpReps: opts.interpReps, budgetS: opts.budget, scale: opts.scale, engines: opts.engines, flavor: opts.flavor, time: opts.time, timeoutS: opts.timeout };
+  const envRemoved = opts.keepEnv ? [] : NODE_STARTUP_ONLY_ENV.filter((v) => v in process.env);
+  childEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !envRemoved.includes(k)));
+  const cfg = { envRemoved, cpuTimer: CPU_TIMER?.kind ?? null, wasm: !opts.noWasm, quick: opts.quick, reps: opts.reps, interpReps: opts.interpReps, budgetS: opts.budget, scale: opts.scale, engines: opts.engines, flavor: opts.flavor, time: opts.time, timeoutS: opts.timeout };
   log(`bench: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}; ${opts.quick ? 'quick sizes, ' : ''}best of ${opts.reps}` +
     `${opts.interpReps !== opts.reps ? ` (interp ${opts.interpReps})` : ''}, engines ${opts.engines.join(', ')}${opts.noWasm ? ' (jit with --no-wasm)' : ''}, ${opts.time} time`);
+  if (envRemoved.length) log(`bench: left out of every run's environment: ${envRemoved.join(', ')} (Node start-up only; --keep-env keeps them)`);
   if (machine.loadavg[0] > machine.cores) log(`bench: note: load average ${machine.loadavg[0]} on ${machine.cores} cores: wall times will be inflated`);
 
   const results = [];
