@@ -6,11 +6,12 @@ declare namespace WebAssembly {
     constructor(module: Module, imports: Record<string, Record<string, unknown>>);
     readonly exports: Record<string, unknown>;
   }
-  interface MemoryDescriptor { initial: number; maximum?: number }
+  /** shared: a SharedArrayBuffer underneath (the threads proposal); it needs a maximum. */
+  interface MemoryDescriptor { initial: number; maximum?: number; shared?: boolean }
   class Memory {
     constructor(descriptor: MemoryDescriptor);
     /** The current buffer; Memory.grow replaces it (the old one is detached). */
-    readonly buffer: ArrayBuffer;
+    readonly buffer: ArrayBuffer; // a SharedArrayBuffer for a shared memory (typed like ArrayBuffer here)
     /** Grow by `delta` 64 KiB pages; returns the previous size in pages. */
     grow(delta: number): number;
   }

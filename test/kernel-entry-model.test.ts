@@ -219,8 +219,9 @@ describe('int 0x80 and the other gates in the Linux personality', () => {
 
 describe('PUSH_PT_REGS', () => {
   it('pushes through one translation or push by push with the same result, page boundary or not', () => {
-    // pushFrame (one translation for a frame within a page, else push64 by push64) against 21 push64
-    // calls, at a page-aligned stack top, just above a page boundary (the frame crosses it) and at an
+    // pushFrame (one translation and one copy for a frame within a page, else push64 by push64; the
+    // frame is given in memory order, so its last quadword is pushed first) against 21 push64 calls,
+    // at a page-aligned stack top, just above a page boundary (the frame crosses it) and at an
     // unmapped one (the first push faults, RSP unchanged).
     const values = Int32Array.from({ length: 2 * PtReg.COUNT }, (_, i) => (i * 0x9e3779b1) | 0);
     const run = (top: number, bulk: boolean): { rsp: number; words: number[] } | string => {
@@ -230,8 +231,8 @@ describe('PUSH_PT_REGS', () => {
       cpu.setCpl(0);
       cpu.regs[8] = addrLo(top); cpu.regs[9] = addrHi(top);
       try {
-        if (bulk) pushFrame(cpu, values, PtReg.COUNT);
-        else for (let j = 0; j < PtReg.COUNT; j++) push64(cpu, values[2 * j], values[2 * j + 1]);
+        if (bulk) pushFrame(cpu, values);
+        else for (let j = PtReg.COUNT - 1; j >= 0; j--) push64(cpu, values[2 * j], values[2 * j + 1]);
       } catch (e) {
         return `${(e as GuestFault).describe()} rsp ${cpu.reg(4).toString(16)}`;
       }

@@ -90,25 +90,28 @@ const ARG_SLOT = [PtReg.DI, PtReg.SI, PtReg.DX, PtReg.R10, PtReg.R8, PtReg.R9];
 export class PtRegs {
   va = 0;
   pa = -1;
+  /** pa / 4: the frame's first word in PhysicalMemory.i32 (the frame is 8-byte aligned), or -1. */
+  word = -1;
   constructor(private readonly cpu: Cpu) {}
-  private get dv(): DataView { return this.cpu.mmu.dv; }
   /** Point at the frame at kernel address va (RSP after the pushes). */
   bind(va: number): void {
     const lo = addrLo(va), hi = addrHi(va);
     this.va = va;
     this.pa = this.cpu.mmu.translate(lo, hi, Access.Read);
     if ((this.pa & 4095) + PtReg.COUNT * 8 > 4096) throw new Error('ringjit internal error: pt_regs crosses a page');
+    if ((this.pa & 7) !== 0) throw new Error('ringjit internal error: pt_regs is not 8-byte aligned');
+    this.word = this.pa >> 2;
   }
-  lo(slot: number): number { return this.pa < 0 ? 0 : this.dv.getInt32(this.pa + 8 * slot, true); }
-  hi(slot: number): number { return this.pa < 0 ? 0 : this.dv.getInt32(this.pa + 8 * slot + 4, true); }
+  lo(slot: number): number { return this.word < 0 ? 0 : this.cpu.mem.i32[this.word + 2 * slot]; }
+  hi(slot: number): number { return this.word < 0 ? 0 : this.cpu.mem.i32[this.word + 2 * slot + 1]; }
   /** A slot as an exact signed number. */
   get(slot: number): number { return joinAddr(this.lo(slot), this.hi(slot)); }
   set(slot: number, v: number): void { this.setHalves(slot, addrLo(v), addrHi(v)); }
   setHalves(slot: number, lo: number, hi: number): void {
-    if (this.pa < 0) return;
-    const dv = this.dv;
-    dv.setInt32(this.pa + 8 * slot, lo, true);
-    dv.setInt32(this.pa + 8 * slot + 4, hi, true);
+    if (this.word < 0) return;
+    const m = this.cpu.mem.i32;
+    m[this.word + 2 * slot] = lo;
+    m[this.word + 2 * slot + 1] = hi;
   }
 }
 
@@ -227,44 +230,46 @@ export function switch_to_kernel_stack(k: Kernel, cpu: Cpu): void {
   }
 }
 
-/** Construct struct pt_regs on the stack, push by push (the seed's order). */
+/** Construct struct pt_regs on the stack: the seed's 21 pushes (ss first, r15 last). */
 export function PUSH_PT_REGS(k: Kernel, cpu: Cpu): void {
   const g = cpu.regs, f = FRAME;
   const slo = pcpuRd(cpu, PerCpu.rsp_scratch), shi = cpu.mmu.hi;
-  f[0] = Sel.USER_DS; f[1] = 0; // pt_regs->ss
-  f[2] = slo; f[3] = shi; // pt_regs->sp
-  f[4] = g[22]; f[5] = g[23]; // pt_regs->flags (r11)
-  f[6] = Sel.USER_CS; f[7] = 0; // pt_regs->cs
-  f[8] = g[2]; f[9] = g[3]; // pt_regs->ip (rcx)
-  f[10] = g[0]; f[11] = g[1]; // pt_regs->orig_ax
-  f[12] = g[14]; f[13] = g[15]; // di
-  f[14] = g[12]; f[15] = g[13]; // si
-  f[16] = g[4]; f[17] = g[5]; // dx
-  f[18] = g[2]; f[19] = g[3]; // cx
-  f[20] = -E.ENOSYS; f[21] = -1; // ax = -ENOSYS
-  for (let j = 0; j < REST.length; j++) { const r = REST[j]; f[22 + 2 * j] = g[2 * r]; f[23 + 2 * j] = g[2 * r + 1]; }
-  pushFrame(cpu, f, PtReg.COUNT);
+  // The frame in memory order (slot PtReg.X at words 2X, 2X + 1): the pushes' values, last push first.
+  f[2 * PtReg.SS] = Sel.USER_DS; f[2 * PtReg.SS + 1] = 0;
+  f[2 * PtReg.SP] = slo; f[2 * PtReg.SP + 1] = shi;
+  f[2 * PtReg.FLAGS] = g[22]; f[2 * PtReg.FLAGS + 1] = g[23]; // r11
+  f[2 * PtReg.CS] = Sel.USER_CS; f[2 * PtReg.CS + 1] = 0;
+  f[2 * PtReg.IP] = g[2]; f[2 * PtReg.IP + 1] = g[3]; // rcx
+  f[2 * PtReg.ORIG_AX] = g[0]; f[2 * PtReg.ORIG_AX + 1] = g[1];
+  f[2 * PtReg.AX] = -E.ENOSYS; f[2 * PtReg.AX + 1] = -1;
+  // di, si, dx, cx, then r8-r11, bx, bp, r12-r15: every general register but rax and rsp.
+  for (let s = 0; s < 15; s++) {
+    if (s === PtReg.AX) continue;
+    const x = SLOT_GPR[s];
+    f[2 * s] = g[2 * x]; f[2 * s + 1] = g[2 * x + 1];
+  }
+  pushFrame(cpu, f);
   k.ptRegs.bind(rsp(cpu));
   if (k.entry.trace) tr(k, `pt_regs at ${hexAddr(k.ptRegs.va)} on the task stack (orig_ax ${hexAddr(k.ptRegs.get(PtReg.ORIG_AX))}, ax = -ENOSYS)`);
 }
-/** The 21 pushes' values (lo, hi) in push order. */
+/** The pt_regs frame (lo, hi per slot) in memory order, lowest address (the last push) first. */
 const FRAME = new Int32Array(2 * PtReg.COUNT);
 
 /**
- * `n` pushes of values[2j], values[2j + 1], in order. When the pushes all land in one page, the first
- * one's translation serves them all (each would hit the TLB entry it filled; a fault is the first
- * push's, with RSP unchanged): one translation and the stores, not n accessor calls. Otherwise push
- * by push.
+ * The pushes of a frame of n = frame.length / 2 quadwords given in memory order: frame[2(n-1)],
+ * frame[2(n-1) + 1] is pushed first, frame[0], frame[1] last. When the pushes all land in one page, the first one's translation serves
+ * them all (each would hit the TLB entry it filled; a fault is the first push's, with RSP unchanged):
+ * one translation and one copy of the frame. Otherwise push by push.
  */
-export function pushFrame(cpu: Cpu, values: Int32Array, n: number): void {
-  const g = cpu.regs, mmu = cpu.mmu;
+export function pushFrame(cpu: Cpu, frame: Int32Array): void {
+  const g = cpu.regs, mmu = cpu.mmu, n = frame.length >> 1;
   const tlo = (g[8] - 8) | 0, thi = (g[8] >>> 0) < 8 ? (g[9] - 1) | 0 : g[9];
-  if ((tlo & 4095) < 8 * (n - 1)) {
-    for (let j = 0; j < n; j++) push64(cpu, values[2 * j], values[2 * j + 1]);
+  if ((tlo & 4095) < 8 * (n - 1) || (tlo & 3) !== 0) {
+    for (let j = n - 1; j >= 0; j--) push64(cpu, frame[2 * j], frame[2 * j + 1]);
     return;
   }
-  const pa = mmu.translateWrite(tlo, thi), dv = mmu.dv;
-  for (let j = 0; j < n; j++) { dv.setInt32(pa - 8 * j, values[2 * j], true); dv.setInt32(pa - 8 * j + 4, values[2 * j + 1], true); }
+  const pa = mmu.translateWrite(tlo, thi); // the first push's slot, the frame's highest
+  cpu.mem.i32.set(frame, (pa - 8 * (n - 1)) >> 2);
   g[8] = (tlo - 8 * (n - 1)) | 0; g[9] = thi;
 }
 
@@ -339,12 +344,12 @@ export function sysretOk(r: PtRegs): boolean {
 
 /** The fast return: registers from pt_regs (RCX <- regs->ip, R11 <- regs->flags), RSP, user CR3, SWAPGS, sysretq. */
 export function syscall_return_via_sysret(k: Kernel, cpu: Cpu): void {
-  const r = k.ptRegs, g = cpu.regs, dv = cpu.mem.dv, pa = r.pa;
+  const r = k.ptRegs, g = cpu.regs, m = cpu.mem.i32, w = r.word;
   k.entry.stats.sysret++;
   for (let s = 0; s < 15; s++) {
     if (s === PtReg.CX || s === PtReg.R11) continue;
     const x = SLOT_GPR[s];
-    g[2 * x] = dv.getInt32(pa + 8 * s, true); g[2 * x + 1] = dv.getInt32(pa + 8 * s + 4, true);
+    g[2 * x] = m[w + 2 * s]; g[2 * x + 1] = m[w + 2 * s + 1];
   }
   g[2] = r.lo(PtReg.IP); g[3] = r.hi(PtReg.IP); // movq RIP(%rsp), %rcx
   g[22] = r.lo(PtReg.FLAGS); g[23] = r.hi(PtReg.FLAGS); // movq EFLAGS(%rsp), %r11
