@@ -17,6 +17,8 @@ const common = {
   target: 'node20',
   sourcemap: 'linked',
   logLevel: 'warning',
+  minifyWhitespace: true,
+  minifySyntax: true,
 };
 
 const t0 = Date.now();
