@@ -4,7 +4,7 @@
 //
 // Every problem is a LoadError whose message is one line: "<file>: <problem>".
 
-import * as fs from 'node:fs';
+import { fs } from './host_fs.js';
 import { E } from './types.js';
 
 /** A program that cannot be loaded. `errno` is what execve would return for it. */

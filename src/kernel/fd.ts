@@ -1,7 +1,7 @@
 // The per-process descriptor table (Linux's files_struct): descriptor numbers to open file
 // descriptions (file.ts), close-on-exec per descriptor, and the inherited or redirected stdio.
 
-import * as fs from 'node:fs';
+import { fs } from './host_fs.js';
 import { E } from './types.js';
 import { S_IFREG } from './stat.js';
 import { OpenFile, nextPseudoIno, O_RDONLY, O_WRONLY, O_RDWR, O_NONBLOCK, O_CLOEXEC } from './file.js';

@@ -1,7 +1,7 @@
 // Directory open files (DirFile, host or virtual) and the lister that enumerates a host directory
 // for getdents64.
 
-import * as fs from 'node:fs';
+import { fs } from './host_fs.js';
 import { E } from './types.js';
 import { hostErrno } from './vfs.js';
 import {

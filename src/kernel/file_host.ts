@@ -2,7 +2,7 @@
 // positions, or a host stream (tty, pipe, socket, fifo, the inherited stdio) whose offset the host
 // owns. See file.ts for how the kinds of open file fit together.
 
-import * as fs from 'node:fs';
+import { fs } from './host_fs.js';
 import { E } from './types.js';
 import { hostErrno } from './vfs.js';
 import { isHostNullDevice, isHostTerminal } from './host.js';

@@ -5,7 +5,7 @@
 // and load them on first use otherwise: by process.getBuiltinModule (Node 20.16+), or on older Nodes
 // by the require of the CommonJS bundle that bin/ringjit.js runs.
 
-import * as fs from 'node:fs';
+import { fs } from './host_fs.js';
 import { S_IFCHR } from './stat.js';
 
 /** Linux's major number of the memory devices (/dev/null, zero, full, random, urandom ...). */

@@ -10,7 +10,7 @@
 //     the process is stopped (kernel.stopped = true). Syscall handlers that end the process throw
 //     GuestExit (caught by the loop's trap runner) after setting the same fields.
 
-import * as fs from 'node:fs';
+import { fs } from './host_fs.js';
 import * as nodePath from 'node:path';
 import type { Cpu } from '../runtime/cpu.js';
 import { GuestExit, GuestFault, PfErr, Vec, VECTOR_NAMES, hexAddr } from '../runtime/faults.js';

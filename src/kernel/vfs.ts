@@ -15,7 +15,7 @@
 //   * the character devices /dev/null, /dev/zero, /dev/full, /dev/random, /dev/urandom, /dev/tty;
 //     /dev/stdin, /dev/stdout, /dev/stderr and /dev/fd are virtual links into /proc/self/fd.
 
-import * as fs from 'node:fs';
+import { fs } from './host_fs.js';
 import { E } from './types.js';
 
 export const AT_FDCWD = -100;

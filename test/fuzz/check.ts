@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { formatInsn } from '../../src/decoder/format.js';
 import { K, P } from '../../src/decoder/insn.js';
 import { VECTOR_NAMES } from '../../src/runtime/faults.js';
-import { SEMANTICS } from '../../src/semantics/index.js';
+import { semanticsFor } from '../../src/semantics/index.js';
 import { type EngineName, Engines, decodeCase } from './engines.js';
 import { flagFlow } from './flagflow.js';
 import { type FormInfo, allForms, otherDecodedMnemonics } from './forms.js';
@@ -426,12 +426,12 @@ export function coverageReport(r: CampaignResult): string {
   const other = otherDecodedMnemonics();
   L.push('');
   L.push(`## x87 mnemonics the decoder accepts (not fuzzed: the runner carries no x87 state): ${other.x87.length}`);
-  L.push(`  implemented: ${other.x87.filter((m) => m in SEMANTICS).join(' ') || '-'}`);
-  L.push(`  not implemented: ${other.x87.filter((m) => !(m in SEMANTICS)).join(' ') || '-'}`);
+  L.push(`  implemented: ${other.x87.filter((m) => semanticsFor(m) !== undefined).join(' ') || '-'}`);
+  L.push(`  not implemented: ${other.x87.filter((m) => semanticsFor(m) === undefined).join(' ') || '-'}`);
   L.push('');
   L.push(`## VEX mnemonics the decoder accepts (not fuzzed; CPUID does not advertise AVX): ${other.vex.length}`);
-  L.push(`  implemented: ${other.vex.filter((m) => m in SEMANTICS).join(' ') || '-'}`);
-  L.push(`  not implemented: ${other.vex.filter((m) => !(m in SEMANTICS)).join(' ') || '-'}`);
+  L.push(`  implemented: ${other.vex.filter((m) => semanticsFor(m) !== undefined).join(' ') || '-'}`);
+  L.push(`  not implemented: ${other.vex.filter((m) => semanticsFor(m) === undefined).join(' ') || '-'}`);
   return L.join('\n') + '\n';
 }
 

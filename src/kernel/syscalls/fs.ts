@@ -7,7 +7,7 @@
 // fs_ioctl_fcntl, fs_namespace (mkdir, unlink, rename, links, chdir), fs_metadata (chmod, chown,
 // utimes, statfs) and fs_poll (poll/select).
 
-import * as fs from 'node:fs';
+import { fs } from '../host_fs.js';
 import { E, type SyscallArgs } from '../types.js';
 import { AT_FDCWD, AT_SYMLINK_NOFOLLOW, AT_REMOVEDIR, AT_EMPTY_PATH, AT_NO_AUTOMOUNT } from '../vfs.js';
 import { MAX_IO_CHUNK, O_CREAT, O_TRUNC, O_APPEND, O_WRONLY } from '../file.js';

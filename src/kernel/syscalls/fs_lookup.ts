@@ -2,7 +2,7 @@
 // resolving it relative to a *at() dirfd, stat of what it names, and the small host helpers the
 // handlers share (host errno mapping, exact creation modes, the host path behind a descriptor).
 
-import * as fs from 'node:fs';
+import { fs } from '../host_fs.js';
 import { E } from '../types.js';
 import {
   type Vfs, type Resolved, hostErrno, HOST_UMASK, AT_FDCWD, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH, PATH_MAX,

@@ -1,6 +1,6 @@
 // File attributes and file-system information: chmod, chown/fchown, utimensat, statfs/fstatfs.
 
-import * as fs from 'node:fs';
+import { fs } from '../host_fs.js';
 import { E } from '../types.js';
 import { hostErrno, AT_FDCWD, AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH } from '../vfs.js';
 import { HostFile } from '../file_host.js';

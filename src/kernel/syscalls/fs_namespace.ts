@@ -1,6 +1,6 @@
 // The name space: access/faccessat, readlink, mkdir, rmdir, unlink, rename, symlink, link and chdir.
 
-import * as fs from 'node:fs';
+import { fs } from '../host_fs.js';
 import { E } from '../types.js';
 import {
   type Resolved, hostErrno, AT_FDCWD, AT_SYMLINK_NOFOLLOW, AT_EACCESS, AT_SYMLINK_FOLLOW, AT_EMPTY_PATH,

@@ -1,7 +1,7 @@
 // Creating open files: open/openat/creat (guest flags to host flags, /proc/self/fd reopening,
 // virtual /proc nodes, O_PATH, directories) and the descriptor pair of pipe/pipe2.
 
-import * as fs from 'node:fs';
+import { fs } from '../host_fs.js';
 import { E } from '../types.js';
 import { type Resolved, hostErrno } from '../vfs.js';
 import {

@@ -10,7 +10,7 @@
 // with k.opts.randomSeed (0 when unset); the PRNG is also used whenever randomSeed is set.
 
 import * as os from 'node:os';
-import * as fs from 'node:fs';
+import { fs } from '../host_fs.js';
 import { E, type SyscallArgs } from '../types.js';
 import { sleepMs } from '../file.js';
 import { hostRandomFill, nodeCrypto } from '../host.js';

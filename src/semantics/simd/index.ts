@@ -6,4 +6,5 @@ import { FPENV } from './fpenv.js';
 import { INTEGER } from './integer.js';
 import { MOVES } from './moves.js';
 
-export const SIMD: Record<string, Semantics> = { ...MOVES, ...INTEGER, ...FLOAT, ...FPENV };
+/** The SSE tables, highest precedence first (a mnemonic in two tables takes the later family's entry). */
+export const SIMD_TABLES: Record<string, Semantics>[] = [FPENV, FLOAT, INTEGER, MOVES];
