@@ -268,15 +268,23 @@ describe('handleFault', () => {
     const a = anon(t, 2);
     cpu.setCpl(3);
     cpu.rip = 0x401136;
-    // First touch of a fresh page: #PF not-present, fixed by the fault handler, then the access works.
+    // First touch of a fresh page: the page walk maps it (the kernel's demand-paging hook), no #PF.
     const lo = a | 0, hi = Math.floor(a / 2 ** 32);
+    cpu.mmu.wr32(lo, hi, 5);
+    expect(cpu.mmu.rd32(lo, hi)).toBe(5);
+    // Without the hook (it declines when guest memory would have to grow): #PF not-present, fixed by
+    // the fault handler, then the access works.
+    const hook = cpu.mmu.demandPage;
+    cpu.mmu.demandPage = null;
+    const lo2 = (a + 4096) | 0, hi2 = Math.floor((a + 4096) / 2 ** 32);
     let f: GuestFault | undefined;
-    try { cpu.mmu.wr32(lo, hi, 7); } catch (e) { f = e as GuestFault; }
+    try { cpu.mmu.wr32(lo2, hi2, 7); } catch (e) { f = e as GuestFault; }
     expect(f?.vector).toBe(Vec.PF);
     k.handleFault(cpu, f!);
     expect(k.stopped).toBe(false);
-    cpu.mmu.wr32(lo, hi, 7);
-    expect(cpu.mmu.rd32(lo, hi)).toBe(7);
+    cpu.mmu.wr32(lo2, hi2, 7);
+    expect(cpu.mmu.rd32(lo2, hi2)).toBe(7);
+    cpu.mmu.demandPage = hook;
 
     k.handleFault(cpu, new GuestFault(Vec.PF, PfErr.W | PfErr.U, 0));
     expect(k.stopped).toBe(true);

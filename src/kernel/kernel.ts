@@ -127,6 +127,11 @@ export class Kernel {
     // CR4, CR3), syscall_init (the MSRs), and the entry points' traps.
     const cfg = { kpti: opts.kpti ?? true, pcid: opts.pcid ?? true };
     this.mm = new AddressSpace(cpu.mem, cpu.mmu);
+    // A not-present page of a VMA is mapped from inside the page walk (mm.fault, as handleFault would
+    // after the #PF): the common first touch raises no exception. Through this.mm: execve replaces it.
+    // Not when guest memory would have to grow for the page and its page tables (up to 4 frames):
+    // growth replaces the memory's views, and the MMU's accessors hold them across the walk.
+    cpu.mmu.demandPage = (addr, access) => cpu.mem.canAllocWithoutGrowth(4) && this.mm.fault(addr, access) === FaultResult.Fixed;
     this.kernelHalf = setupKernelHalf(this.mm, cpu, cfg);
     cpu_init(cpu, this.mm, cfg);
     syscall_init(cpu);

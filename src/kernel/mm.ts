@@ -316,7 +316,8 @@ export class AddressSpace {
       if (e instanceof RangeError) return FaultResult.Oom;
       throw e;
     }
-    this.mmu.flushPage(lo, hi);
+    // No TLB flush: the entry was not present, and a not-present translation is never cached (the
+    // MMU raises #PF before filling, as the SDM's TLB rules say), so no stale entry can exist.
     return FaultResult.Fixed;
   }
 

@@ -103,6 +103,11 @@ export class PhysicalMemory {
   /** Called after growth replaced buf/u8/dv (the MMU keeps its own references to the views). */
   onGrow: (() => void) | null = null;
 
+  /** Whether n frames can be allocated without growing the memory (growth replaces u8/dv/i32). */
+  canAllocWithoutGrowth(n: number): boolean {
+    return this.freeFrames.length + Math.floor((this.guestBytes - this.top) / PAGE_SIZE) >= n;
+  }
+
   /** A zeroed 4 KiB frame; returns its physical address. */
   allocFrame(): number {
     let pa = this.freeFrames.pop();

@@ -92,6 +92,16 @@ export class Mmu {
   /** Set while generated code runs (outside its helper calls): such a write throws CODE_WRITE_TRAP
    * instead, before anything is written, and the engine redoes the instruction in the interpreter. */
   trapCodeWrites = false;
+  /**
+   * The kernel's demand paging (handle_mm_fault for a not-present page), called by the page walk where
+   * it would raise #PF for a not-present entry: true when the page is now mapped, and the walk starts
+   * again; false (no VMA, no access, out of memory) raises the #PF as before. A first touch of a page
+   * is invisible to the guest either way (Linux retries the instruction), and a JavaScript throw is
+   * not cheap: V8 builds a message with the thrower's location for each one (~10 us a fault, most of
+   * the cost of a first touch). It must not grow guest memory: the accessors hold the memory's views
+   * across the walk.
+   */
+  demandPage: ((addr: number, access: Access) => boolean) | null = null;
 
   readonly stats: MmuStats = { tlbMisses: 0, tlbFlushes: 0, pageWalks: 0 };
 
@@ -250,7 +260,7 @@ export class Mmu {
     return this.walk(lo, hi, access, user, set);
   }
 
-  private walk(lo: number, hi: number, access: Access, user: boolean, set: number): number {
+  private walk(lo: number, hi: number, access: Access, user: boolean, set: number, demanded = false): number {
     this.stats.pageWalks++;
     const dv = this.mem.dv;
     const memSize = this.mem.size;
@@ -268,7 +278,11 @@ export class Mmu {
       if (entryAddr + 8 > memSize) throw new GuestFault(Vec.PF, errBase | PfErr.RSVD, joinAddr(lo, hi));
       lowWord = dv.getInt32(entryAddr, true);
       const highWord = dv.getInt32(entryAddr + 4, true);
-      if (!(lowWord & PTE_P)) throw new GuestFault(Vec.PF, errBase, joinAddr(lo, hi));
+      if (!(lowWord & PTE_P)) {
+        // Demand paging may allocate frames and page tables (and grow guest memory): walk again.
+        if (!demanded && this.demandPage !== null && this.demandPage(joinAddr(lo, hi), access)) return this.walk(lo, hi, access, user, set, true);
+        throw new GuestFault(Vec.PF, errBase, joinAddr(lo, hi));
+      }
       if (!(lowWord & PTE_RW)) allowWrite = false;
       if (!(lowWord & PTE_US)) allowUser = false;
       if (this.nxEnabled && (highWord & PTE_NX_HI)) allowExec = false;
