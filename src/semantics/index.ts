@@ -17,10 +17,18 @@ import { X87 } from './x87/index.js';
  */
 const TABLES: Record<string, Semantics>[] = [X87, ...SIMD_TABLES, SYSTEM, STRING, CONTROL, ALU];
 
+/** Each mnemonic's entry once looked up (null: none), so a lookup is one Map probe, not nine. */
+const found = new Map<string, Semantics | null>();
+
 /** The semantics registered for a mnemonic, or undefined. */
 export function semanticsFor(mnem: string): Semantics | undefined {
-  for (let k = 0; k < TABLES.length; k++) if (Object.hasOwn(TABLES[k], mnem)) return TABLES[k][mnem];
-  return undefined;
+  let s = found.get(mnem);
+  if (s === undefined) {
+    s = null;
+    for (let k = 0; k < TABLES.length; k++) if (Object.hasOwn(TABLES[k], mnem)) { s = TABLES[k][mnem]; break; }
+    found.set(mnem, s);
+  }
+  return s ?? undefined;
 }
 
 const privileged: Semantics = SYSTEM.hlt;

@@ -20,6 +20,8 @@ export type Node =
   | { t: 'math'; fn: 'sqrt' | 'abs' | 'fround'; a: Node }
   | { t: 'call'; name: string; args: Node[] };
 
+/** Names as tokens (module-level: a regular-expression literal in a function is a new object per call). */
+const DOTTED_NAME = /^[A-Za-z_$][\w$.]*$/, PLAIN_NAME = /^[A-Za-z_$][\w$]*$/;
 const TOKEN = /\s*(0[xX][0-9a-fA-F]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*|>>>|===|!==|<<|>>|<=|>=|&&|\|\||[-+*/%&|^~!<>?:(),[\]])/y;
 
 const TRAILING_SPACE = /\s*$/y;
@@ -60,7 +62,8 @@ export function parse(src: string): Node {
     const t = take();
     if (t === '(') { const e = ternary(); take(')'); return e; }
     if (t === '!' || t === '~' || t === '-' || t === '+') return { t: 'un', op: t, a: primary() };
-    if (/^[0-9]/.test(t)) {
+    const c0 = t.charCodeAt(0);
+    if (c0 >= 48 && c0 <= 57) {
       const v = Number(t);
       if (!Number.isFinite(v)) throw new Unsupported(`literal ${t}`);
       return { t: 'num', v };
@@ -69,7 +72,7 @@ export function parse(src: string): Node {
       take('('); const a = ternary(); take(')');
       return { t: 'math', fn: t.slice(5) as 'sqrt' | 'abs' | 'fround', a };
     }
-    if (/^[A-Za-z_$][\w$.]*$/.test(t) && peek() === '[') {
+    if (DOTTED_NAME.test(t) && peek() === '[') {
       take('['); const i = ternary(); take(']');
       return { t: 'index', name: t, i };
     }
@@ -91,7 +94,7 @@ export function parse(src: string): Node {
       take(')');
       return { t: 'call', name: t, args };
     }
-    if (/^[A-Za-z_$][\w$]*$/.test(t) && peek() !== '(' && peek() !== '[') return { t: 'var', name: t };
+    if (PLAIN_NAME.test(t) && peek() !== '(' && peek() !== '[') return { t: 'var', name: t };
     throw new Unsupported(`unsupported operand '${t}'`);
   };
   const binary = (minPrec: number): Node => {

@@ -50,6 +50,7 @@ const ASSIGNMENT = /^(let\s+)?([A-Za-z_$][\w$]*|cpu\.rip)\s*((?:[-+&|^]|<<|>>>?)
 /** The emitter's temporaries (t<instruction>_<n>): not guest state. */
 const TEMPORARY = /^t\d+_\d+$/;
 const NAME = /^[A-Za-z_$][\w$]*$/;
+const NAMES = /\b[A-Za-z_$][\w$]*\b/g;
 /** The high half of the exit RIP local while no instruction chose the next RIP (the JavaScript's xr =
  * NaN): 0x8000000000000000, never a canonical address. */
 export const XR_UNSET_HI = 0x80000000 | 0;
@@ -375,7 +376,7 @@ export class RegionCompiler {
       this.code.set(this.xr);
       return;
     }
-    const load = LOAD.exec(rhs);
+    const load = rhs.startsWith('M.rd') ? LOAD.exec(rhs) : null;
     if (load) {
       if (!isLet) throw new Unsupported('load into an existing variable');
       const size = Number(load[1]) / 8;
@@ -493,7 +494,7 @@ export class RegionCompiler {
     // Only the stack page test (stackCache) asks; without it, nothing to track.
     if (!this.mem.stackCache) return false;
     if (NAME.test(text)) return text === 'r4l' || text === 'r4h' || this.stackVars.has(text);
-    for (const m of text.matchAll(/\b[A-Za-z_$][\w$]*\b/g)) if (m[0] === 'r4l' || m[0] === 'r4h' || this.stackVars.has(m[0])) return true;
+    for (const m of text.matchAll(NAMES)) if (m[0] === 'r4l' || m[0] === 'r4h' || this.stackVars.has(m[0])) return true;
     return false;
   }
   readonly stackVars = new Set<string>();

@@ -66,14 +66,16 @@ export function parseStatements(src: string): Stmt[] {
   };
   /** Text up to the delimiter at depth 0 (parentheses and brackets nest; strings are skipped). */
   const until = (delims: string): string => {
-    const start = p;
+    const start = p, n = src.length;
+    // At most two delimiters (')' or ';}'), compared as character codes.
+    const d0 = delims.charCodeAt(0), d1 = delims.length > 1 ? delims.charCodeAt(1) : -1;
     let depth = 0;
-    while (p < src.length) {
-      const ch = src[p];
-      if (ch === "'" || ch === '"') { const q = ch; p++; while (p < src.length && src[p] !== q) p += src[p] === '\\' ? 2 : 1; p++; continue; }
-      if (ch === '(' || ch === '[') depth++;
-      else if (ch === ')' || ch === ']') { if (depth === 0 && delims.includes(ch)) break; depth--; }
-      else if (depth === 0 && delims.includes(ch)) break;
+    while (p < n) {
+      const ch = src.charCodeAt(p);
+      if (ch === 39 || ch === 34) { p++; while (p < n && src.charCodeAt(p) !== ch) p += src.charCodeAt(p) === 92 ? 2 : 1; p++; continue; } // ' " \\
+      if (ch === 40 || ch === 91) depth++; // ( [
+      else if (ch === 41 || ch === 93) { if (depth === 0 && (ch === d0 || ch === d1)) break; depth--; } // ) ]
+      else if (depth === 0 && (ch === d0 || ch === d1)) break;
       p++;
     }
     return src.slice(start, p).trim();
@@ -86,10 +88,18 @@ export function parseStatements(src: string): Stmt[] {
     p++;
     return body;
   };
+  /** Keyword w at p, then spaces and `next` ('' = any character that cannot continue a name). */
+  const keywordAt = (w: string, next: string): boolean => {
+    if (!src.startsWith(w, p)) return false;
+    let q = p + w.length;
+    if (next === '') { const c = src.charCodeAt(q); return !(c === 36 || c === 95 || (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122)); }
+    while (src.charCodeAt(q) === 32 || src.charCodeAt(q) === 9 || src.charCodeAt(q) === 10 || src.charCodeAt(q) === 13) q++;
+    return src[q] === next;
+  };
   const statement = (): Stmt => {
     ws();
     if (src[p] === '{') return { t: 'block', body: block() };
-    if (/^if\s*\(/.test(src.slice(p, p + 4))) {
+    if (keywordAt('if', '(')) {
       p = src.indexOf('(', p) + 1;
       const cond = until(')');
       p++;
@@ -97,13 +107,13 @@ export function parseStatements(src: string): Stmt[] {
       const then = src[p] === '{' ? block() : [statement()];
       ws();
       let other: Stmt[] | null = null;
-      if (/^else\b/.test(src.slice(p, p + 5))) {
+      if (keywordAt('else', '')) {
         p += 4; ws();
         other = src[p] === '{' ? block() : [statement()];
       }
       return { t: 'if', cond, then, else: other };
     }
-    if (/^while\s*\(/.test(src.slice(p, p + 7))) {
+    if (keywordAt('while', '(')) {
       p = src.indexOf('(', p) + 1;
       const cond = until(')');
       p++;
