@@ -29,6 +29,11 @@ import { endsBlock } from '../decoder/facts.js';
  * beaten 2 and 20 in session 2: its translation is cheaper.)
  */
 export const JIT_THRESHOLD = 64;
+/** Whether block b ends in a direct call to a. */
+function isCallTo(b: Block, a: number): boolean {
+  const last = b.insns[b.insns.length - 1];
+  return last.mnem === 'call' && last.k0 === K.Rel && last.target === a;
+}
 /** Largest region, in blocks: bounds translation time and generated code size. */
 export const MAX_REGION_BLOCKS = 16;
 /**
@@ -162,6 +167,11 @@ export class JitEngine implements Engine {
         const s = cache.peek(a);
         // Only blocks that ran more than once: lukewarm code costs more to compile than it saves.
         if (s === undefined || s.runs <= 1 || region.length >= max || insns + s.insns.length > this.regionInsns) continue;
+        // A callee that already heads a wasm region of half a region's budget or more is left to it:
+        // its copy would crowd out the caller's own blocks (malloc's, memcpy's), while a small callee
+        // is worth its copy (a call and return that stay in the region need no dispatch).
+        if (this.wasm !== null && s.wasmSlot >= 0 && s.valid && isCallTo(region[q], a) &&
+          this.wasm.regionInsns(s.wasmSlot) >= this.regionInsns / 2) continue;
         insns += s.insns.length;
         region.push(s);
       }

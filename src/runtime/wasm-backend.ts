@@ -44,6 +44,8 @@ export class WasmBackend {
   /** Every compiled region, by slot (dispatch.ts); slots of dropped blocks are reused. */
   private readonly table = new WebAssembly.Table({ element: 'anyfunc', initial: 64 });
   private readonly slots: (SlotInfo | null)[] = [];
+  /** Guest instructions compiled into the region in `slot` (0 for a free slot). */
+  regionInsns(slot: number): number { return this.slots[slot]?.addrs.length ?? 0; }
   private readonly freeSlots: number[] = [];
   /** The dispatcher's jump table (JUMP_TABLE_BITS entries of 4 int32: RIP lo, RIP hi, CPL, slot). */
   private readonly jumpTable: Int32Array;
