@@ -76,6 +76,21 @@ const XMM_VIEW = /\bcpu\.xmm(F64|F32)?\[(\d+)\]/g;
 const XMM_VIEW_STORE = /\bcpu\.xmm(F64|F32)?\[(\d+)\]\s*=(?!=)/g;
 const XMM_VIEW_COMPUTED = /\bcpu\.xmm(?:F64|F32)?\[(?!\d+\])/;
 
+/** Whether case n's statements jump to case n itself (`pc = n; continue region`, block transfer()). */
+function jumpsToItself(list: Stmt[], n: number): boolean {
+  const self = `pc = ${n}`;
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i];
+    if (s.t === 'simple' && s.text === 'continue region' && i > 0) {
+      const p = list[i - 1];
+      if (p.t === 'simple' && p.text === self) return true;
+    }
+    if (s.t === 'if' && (jumpsToItself(s.then, n) || (s.else !== null && jumpsToItself(s.else, n)))) return true;
+    if ((s.t === 'block' || s.t === 'while') && jumpsToItself(s.body, n)) return true;
+  }
+  return false;
+}
+
 /** The module of a region whose case statements are parsed; xmmFile: see RegionCompiler.xmmFile. */
 function compileCases(r: EmittedRegion, L: WasmLayout, caseStmts: Stmt[][], writesEflags: boolean, xmmFile: number[] | null,
   xmmFileWritten: number[]): Uint8Array {
@@ -115,7 +130,16 @@ function compileCases(r: EmittedRegion, L: WasmLayout, caseStmts: Stmt[][], writ
   c.get(rc.localOf('pc')).brTable(cases.map((_, n) => n), cases.length - 1);
   for (let n = 0; n < cases.length; n++) {
     rc.end();
-    rc.statements(caseStmts[n]);
+    // A block that jumps to its own start runs inside a wasm loop of its own (RegionCompiler.selfCase).
+    if (jumpsToItself(caseStmts[n], n)) {
+      rc.begin('loop', 'self');
+      rc.selfCase = n;
+      rc.statements(caseStmts[n]);
+      rc.selfCase = -1;
+      rc.end();
+    } else {
+      rc.statements(caseStmts[n]);
+    }
   }
   c.op('unreachable');
   rc.end(); // loop

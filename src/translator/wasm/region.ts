@@ -255,6 +255,11 @@ export class RegionCompiler {
     for (let i = 0; i < list.length; i++) {
       const s = list[i];
       if (this.skipStmts.has(s)) continue;
+      // A block's jump to its own start, inside the loop of its own case (see selfCase): no br_table.
+      if (this.selfCase >= 0 && s.t === 'simple' && s.text === 'continue region' && i > 0) {
+        const p = list[i - 1];
+        if (p.t === 'simple' && p.text === `pc = ${this.selfCase}`) { this.code.opU('br', this.depthOf('self')); continue; }
+      }
       // (Tried only where an xmm lane assignment starts: the test costs a regular expression.)
       if (s.t === 'simple' && ((s.text.charCodeAt(0) === 120 && this.xmmRegs.size > 0) || s.text.startsWith('cpu.xmm['))) {
         const n = wholeRegisterAssignment(this, list, i);
@@ -268,6 +273,12 @@ export class RegionCompiler {
       this.statement(s);
     }
   }
+  /**
+   * The case being compiled inside a wasm loop of its own (module.ts), or -1: a block that jumps back
+   * to its own start (a one-block loop: strlen's, memset's) branches to that loop directly, instead
+   * of through the region loop's br_table, whose header joins every local the region assigns.
+   */
+  selfCase = -1;
   /** Statements another form computes (v128). */
   readonly skipStmts = new Set<Stmt>();
   private v128Scratch = -1;
