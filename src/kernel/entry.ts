@@ -257,9 +257,10 @@ const FRAME = new Int32Array(2 * PtReg.COUNT);
 
 /**
  * The pushes of a frame of n = frame.length / 2 quadwords given in memory order: frame[2(n-1)],
- * frame[2(n-1) + 1] is pushed first, frame[0], frame[1] last. When the pushes all land in one page, the first one's translation serves
- * them all (each would hit the TLB entry it filled; a fault is the first push's, with RSP unchanged):
- * one translation and one copy of the frame. Otherwise push by push.
+ * frame[2(n-1) + 1] is pushed first, frame[0], frame[1] last. When the pushes all land in one page,
+ * the first one's translation serves them all (each would hit the TLB entry it filled; a fault is the
+ * first push's, with RSP unchanged): one translation and one copy of the frame. Otherwise (or with a
+ * misaligned RSP) push by push.
  */
 export function pushFrame(cpu: Cpu, frame: Int32Array): void {
   const g = cpu.regs, mmu = cpu.mmu, n = frame.length >> 1;
