@@ -29,6 +29,10 @@ import { endsBlock } from '../decoder/facts.js';
  * beaten 2 and 20 in session 2: its translation is cheaper.)
  */
 export const JIT_THRESHOLD = 64;
+/** Whether a block can continue at addr by a direct transfer (for Array.some). */
+function jumpsTo(addr: number): (b: Block) => boolean {
+  return (b) => JitEngine.successors(b).includes(addr);
+}
 /** Whether block b ends in a direct call to a. */
 function isCallTo(b: Block, a: number): boolean {
   const last = b.insns[b.insns.length - 1];
@@ -138,7 +142,7 @@ export class JitEngine implements Engine {
   get wasmStats(): WasmStats | null { return this.wasm?.stats ?? null; }
 
   /** Addresses a block can continue at through direct control transfers (its static successors). */
-  private static successors(b: Block): number[] {
+  static successors(b: Block): number[] {
     const last: Insn = b.insns[b.insns.length - 1];
     const next = last.addr + last.len;
     switch (last.mnem) {
@@ -146,6 +150,31 @@ export class JitEngine implements Engine {
       case 'jmp': case 'call': return last.k0 === K.Rel ? [last.target] : b.targets ?? [];
       default: return endsBlock(last) ? [] : [next];
     }
+  }
+
+  /** The blocks of a region headed by b: b and the blocks it reaches, breadth first, within budget. */
+  private regionFrom(b: Block, maxInsns: number, max: number): Block[] {
+    const cache = this.cache;
+    const region: Block[] = [b];
+    const seen = new Set<number>([b.addr]);
+    let insns = b.insns.length;
+    for (let q = 0; q < region.length && region.length < max; q++) {
+      for (const a of JitEngine.successors(region[q])) {
+        if (seen.has(a)) continue;
+        seen.add(a);
+        const s = cache.peek(a);
+        // Only blocks that ran more than once: lukewarm code costs more to compile than it saves.
+        if (s === undefined || s.runs <= 1 || region.length >= max || insns + s.insns.length > maxInsns) continue;
+        // A callee that already heads a wasm region of half a region's budget or more is left to it:
+        // its copy would crowd out the caller's own blocks (malloc's, memcpy's), while a small callee
+        // is worth its copy (a call and return that stay in the region need no dispatch).
+        if (this.wasm !== null && s.wasmSlot >= 0 && s.valid && isCallTo(region[q], a) &&
+          this.wasm.regionInsns(s.wasmSlot) >= this.regionInsns / 2) continue;
+        insns += s.insns.length;
+        region.push(s);
+      }
+    }
+    return region;
   }
 
   /**
@@ -156,25 +185,14 @@ export class JitEngine implements Engine {
     const t0 = nowMs();
     if (this.wasm !== null && this.enterExisting(b)) { this.stats.translateMs += nowMs() - t0; return; }
     const cache = this.cache;
-    const region: Block[] = [b];
-    const seen = new Set<number>([b.addr]);
-    const max = this.regionBlocks;
-    let insns = b.insns.length;
-    for (let q = 0; q < region.length && region.length < max; q++) {
-      for (const a of JitEngine.successors(region[q])) {
-        if (seen.has(a)) continue;
-        seen.add(a);
-        const s = cache.peek(a);
-        // Only blocks that ran more than once: lukewarm code costs more to compile than it saves.
-        if (s === undefined || s.runs <= 1 || region.length >= max || insns + s.insns.length > this.regionInsns) continue;
-        // A callee that already heads a wasm region of half a region's budget or more is left to it:
-        // its copy would crowd out the caller's own blocks (malloc's, memcpy's), while a small callee
-        // is worth its copy (a call and return that stay in the region need no dispatch).
-        if (this.wasm !== null && s.wasmSlot >= 0 && s.valid && isCallTo(region[q], a) &&
-          this.wasm.regionInsns(s.wasmSlot) >= this.regionInsns / 2) continue;
-        insns += s.insns.length;
-        region.push(s);
-      }
+    let region = this.regionFrom(b, this.regionInsns, this.regionBlocks);
+    // A loop through the head longer than the budget would leave the region on every iteration: when
+    // twice the instructions and half the blocks hold it, the region takes the whole loop (nbody's
+    // advance(): -9%, strings -2%; no other benchmark has such a region). Without the block limit,
+    // malloc_churn's 12-block loops in malloc_consolidate were taken three times over (+3%).
+    if (!region.some(jumpsTo(b.addr))) {
+      const wider = this.regionFrom(b, 2 * this.regionInsns, this.regionBlocks >> 1);
+      if (wider.some(jumpsTo(b.addr))) region = wider;
     }
     this.ctx.tlbOffset = this.cpu.cpl === 3 ? 0 : TLB_SETS;
     const name = 'blk_' + (b.addr < 0 ? 'k' + (-b.addr).toString(16) : b.addr.toString(16));
