@@ -9,7 +9,7 @@ import { CHUNK_ARGS, type ChunkCall, EXIT_DONE, EXIT_RIP, REGION_PARAMS, RT_CALL
 import { I32, I64, ModuleBuilder, V128 } from './encode.js';
 import { Unsupported } from './expr.js';
 import { RegionCompiler, XR_UNSET_HI } from './region.js';
-import { parseStatements, type Stmt } from './statements.js';
+import { isJumpTo, parseStatements, type Stmt } from './statements.js';
 import { nowMs } from '../clock.js';
 
 /** Instructions that access the stack (with those whose memory operand is based on RSP). */
@@ -76,15 +76,11 @@ const XMM_VIEW = /\bcpu\.xmm(F64|F32)?\[(\d+)\]/g;
 const XMM_VIEW_STORE = /\bcpu\.xmm(F64|F32)?\[(\d+)\]\s*=(?!=)/g;
 const XMM_VIEW_COMPUTED = /\bcpu\.xmm(?:F64|F32)?\[(?!\d+\])/;
 
-/** Whether case n's statements jump to case n itself (`pc = n; continue region`, block transfer()). */
+/** Whether case n's statements jump to case n itself (statements.ts isJumpTo). */
 function jumpsToItself(list: Stmt[], n: number): boolean {
-  const self = `pc = ${n}`;
   for (let i = 0; i < list.length; i++) {
     const s = list[i];
-    if (s.t === 'simple' && s.text === 'continue region' && i > 0) {
-      const p = list[i - 1];
-      if (p.t === 'simple' && p.text === self) return true;
-    }
+    if (isJumpTo(list, i, n)) return true;
     if (s.t === 'if' && (jumpsToItself(s.then, n) || (s.else !== null && jumpsToItself(s.else, n)))) return true;
     if ((s.t === 'block' || s.t === 'while') && jumpsToItself(s.body, n)) return true;
   }

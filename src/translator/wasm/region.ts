@@ -31,7 +31,7 @@ import { GuestAccess } from './memory.js';
 import { mul64, wide } from './wide.js';
 import { getPairedHalf, op64, pairOf, pairStatements, storeValue64 } from './pairs.js';
 import { buildV128, skipVectorStatements, vectorOp, wholeRegisterAssignment, wholeV128 } from './vector.js';
-import { args, type Stmt } from './statements.js';
+import { args, isJumpTo, type Stmt } from './statements.js';
 
 // ---- code generation ----------------------------------------------------------------------------
 
@@ -256,10 +256,7 @@ export class RegionCompiler {
       const s = list[i];
       if (this.skipStmts.has(s)) continue;
       // A block's jump to its own start, inside the loop of its own case (see selfCase): no br_table.
-      if (this.selfCase >= 0 && s.t === 'simple' && s.text === 'continue region' && i > 0) {
-        const p = list[i - 1];
-        if (p.t === 'simple' && p.text === `pc = ${this.selfCase}`) { this.code.opU('br', this.depthOf('self')); continue; }
-      }
+      if (this.selfCase >= 0 && isJumpTo(list, i, this.selfCase)) { this.code.opU('br', this.depthOf('self')); continue; }
       // (Tried only where an xmm lane assignment starts: the test costs a regular expression.)
       if (s.t === 'simple' && ((s.text.charCodeAt(0) === 120 && this.xmmRegs.size > 0) || s.text.startsWith('cpu.xmm['))) {
         const n = wholeRegisterAssignment(this, list, i);

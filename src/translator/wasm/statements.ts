@@ -142,6 +142,13 @@ export function parseStatements(src: string): Stmt[] {
   return out;
 }
 
+/** Whether list[i] ends a transfer to case n of the region: `pc = n; continue region` (block-emitter's
+ * transfer()). */
+export function isJumpTo(list: Stmt[], i: number, n: number): boolean {
+  const s = list[i], p = i > 0 ? list[i - 1] : null;
+  return s.t === 'simple' && s.text === 'continue region' && p !== null && p.t === 'simple' && p.text === `pc = ${n}`;
+}
+
 /** Split call arguments at depth-0 commas. */
 export function args(text: string): string[] {
   const out: string[] = [];
