@@ -19,12 +19,12 @@ import { hexAddr } from './runtime/faults.js';
 import { makeHelpers } from './runtime/helpers.js';
 import { Interpreter } from './runtime/interp.js';
 import { PhysicalMemory } from './runtime/memory.js';
-import { JIT_THRESHOLD, JitEngine, MAX_REGION_BLOCKS, MAX_REGION_INSNS } from './runtime/jit.js';
+import { JIT_THRESHOLD, JIT_WARMUP, JitEngine, MAX_REGION_BLOCKS, MAX_REGION_INSNS } from './runtime/jit.js';
 import { BOOT_USAGE, bootMain } from './runtime/boot.js';
 import { formatEntryStats } from './kernel/entry_stats.js';
 
 const USAGE = `usage: ringjit run [--engine interp|jit] [--root DIR] [--strace] [--stats] [--deterministic] [--dump-js DIR]
-                  [--jit-threshold N] [--region-blocks N] [--region-insns N] [--no-wasm] [--kpti on|off] [--pcid on|off] [--trace-entry] [--entry-time] PROGRAM [ARGS...]
+                  [--jit-threshold N] [--jit-warmup N] [--region-blocks N] [--region-insns N] [--no-wasm] [--kpti on|off] [--pcid on|off] [--trace-entry] [--entry-time] PROGRAM [ARGS...]
        ringjit disasm PROGRAM
        ${BOOT_USAGE}`;
 
@@ -36,6 +36,7 @@ interface RunOptions {
   deterministic: boolean;
   dumpJs: string | null;
   jitThreshold: number;
+  jitWarmup: number;
   regionBlocks: number;
   regionInsns: number;
   /** Kernel entry model (kernel/entry.ts): KPTI page-table pair, PCIDs, per-step trace. */
@@ -54,7 +55,7 @@ interface RunOptions {
 function err(msg: string): void { process.stderr.write(`ringjit: ${msg}\n`); }
 
 function parseRun(argv: string[]): RunOptions | string {
-  const o: RunOptions = { engine: 'jit', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, jitThreshold: JIT_THRESHOLD, regionBlocks: MAX_REGION_BLOCKS, regionInsns: MAX_REGION_INSNS, kpti: true, pcid: true, traceEntry: false, entryTime: false, wasm: true, program: '', args: [] };
+  const o: RunOptions = { engine: 'jit', root: '/', strace: false, stats: false, deterministic: false, dumpJs: null, jitThreshold: JIT_THRESHOLD, jitWarmup: JIT_WARMUP, regionBlocks: MAX_REGION_BLOCKS, regionInsns: MAX_REGION_INSNS, kpti: true, pcid: true, traceEntry: false, entryTime: false, wasm: true, program: '', args: [] };
   let k = 0;
   for (; k < argv.length; k++) {
     const a = argv[k];
@@ -78,6 +79,12 @@ function parseRun(argv: string[]): RunOptions | string {
           const v = value(), n = Number(v);
           if (!Number.isInteger(n) || n < 1 || n > 1e9) return `${flag} needs a positive integer, got '${v}'`;
           if (flag === '--jit-threshold') o.jitThreshold = n; else if (flag === '--region-blocks') o.regionBlocks = n; else o.regionInsns = n;
+          break;
+        }
+        case '--jit-warmup': {
+          const v = value(), n = Number(v);
+          if (!Number.isInteger(n) || n < 0 || n > 1e15) return `--jit-warmup needs a non-negative integer, got '${v}'`;
+          o.jitWarmup = n;
           break;
         }
         case '--kpti': case '--pcid': {
@@ -124,7 +131,7 @@ function run(o: RunOptions): number {
   const helpers = makeHelpers({ deterministic: o.deterministic });
   const cache = new CodeCache(cpu);
   const interp = new Interpreter(helpers);
-  const jit = o.engine === 'jit' ? new JitEngine(cpu, kernel, cache, interp, helpers, o.jitThreshold, o.regionBlocks, o.regionInsns) : null;
+  const jit = o.engine === 'jit' ? new JitEngine(cpu, kernel, cache, interp, helpers, o.jitThreshold, o.regionBlocks, o.regionInsns, o.jitWarmup) : null;
   if (jit && cpu.mem.wasm !== null) jit.enableWasm();
   const engine: Engine = jit ?? new InterpEngine(cpu, kernel, cache, interp);
   if (jit && o.dumpJs !== null) jit.dumpDir = o.dumpJs;

@@ -89,9 +89,10 @@ export function ringjitArgv(program: string, opts: RingjitOptions = {}): string[
     // back end (the default of `ringjit run`), so the corpus checks both whatever the default.
     opts.engine === 'wasm' ? 'jit' : String(opts.engine ?? 'interp'),
     ...(opts.engine === 'wasm' ? ['--wasm'] : opts.engine === 'jit' ? ['--no-wasm'] : []),
-    // The corpus tests the translator on as much code as possible: translate blocks after two runs
-    // (the default, 8, leaves more of a short program to the interpreter). A caller's flag wins.
-    ...(opts.engine === 'jit' || opts.engine === 'wasm' ? ['--jit-threshold', '2'] : []),
+    // The corpus tests the translator on as much code as possible: translate blocks after two runs,
+    // from the first instruction (the defaults, 64 runs after a 32K-instruction start-up window, leave
+    // most of a short program to the interpreter). A caller's flag wins.
+    ...(opts.engine === 'jit' || opts.engine === 'wasm' ? ['--jit-threshold', '2', '--jit-warmup', '0'] : []),
     ...(opts.flags ?? []),
     program,
     ...(opts.args ?? []),
