@@ -28,7 +28,7 @@ describe('--dump-js', () => {
   let dir = '';
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ringjit-dump-'));
-    execFileSync(process.execPath, [RINGJIT_BIN, 'run', '--dump-js', dir, GUEST], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(process.execPath, [RINGJIT_BIN, 'run', '--jit-warmup', '0', '--dump-js', dir, GUEST], { stdio: ['ignore', 'ignore', 'pipe'] });
   });
   afterAll(() => { if (dir) fs.rmSync(dir, { recursive: true, force: true }); });
 
