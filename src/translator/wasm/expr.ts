@@ -489,12 +489,23 @@ export { asBits, asF64, asI64, asTruth };
 
 /** Compile a JS expression over the given variables (and views). Throws Unsupported outside the subset. */
 export function compileExpr(src: string, env: ExprEnv | ((name: string) => Variable | undefined)): Compiled {
-  // A lone name or decimal literal (half of a region's right-hand sides: copies, constants) is the
-  // node parse() would make, without tokenizing.
-  const node: Node = IDENT.test(src) ? { t: 'var', name: src } : DIGITS.test(src) ? { t: 'num', v: Number(src) } : parse(src);
+  let node = PARSED.get(src);
+  if (node === undefined) {
+    // A lone name or decimal literal (half of a region's right-hand sides: copies, constants) is the
+    // node parse() would make, without tokenizing.
+    node = IDENT.test(src) ? { t: 'var', name: src } : DIGITS.test(src) ? { t: 'num', v: Number(src) } : parse(src);
+    if (PARSED.size >= PARSED_MAX) PARSED.clear();
+    PARSED.set(src, node);
+  }
   return compileNode(node, { env: typeof env === 'function' ? { vars: env } : env, depth: 0 });
 }
 const IDENT = /^[A-Za-z_$][\w$]*$/, DIGITS = /^\d{1,15}$/;
+/** Expression trees by source text. The emitter writes the same expressions again and again (86% of
+ * malloc_churn's 7,700 were repeats: temporaries are named per instruction of a block, and a block is
+ * compiled again in each region that holds it), and compileNode never changes a tree. Bounded: cleared
+ * when full. (A text parse() refuses throws each time; it is not kept.) */
+const PARSED = new Map<string, Node>();
+const PARSED_MAX = 1 << 14;
 
 /** The wasm value type a compiled expression leaves on the stack. */
 export function valTypeOf(k: Kind): ValType { return k === 'int' ? I64 : k === 'f64' ? F64 : I32; }

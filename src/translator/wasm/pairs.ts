@@ -105,9 +105,9 @@ export function storeValue64(rc: RegionCompiler, lo: string, hi: string): number
 export function pairStatements(rc: RegionCompiler, list: Stmt[], i: number): number {
   const s0 = list[i], s1 = list[i + 1];
   if (s0.t !== 'simple' || s1.t !== 'simple') return 0;
-  const m0 = ASSIGN.exec(s0.text);
+  const m0 = assignment(s0.text);
   if (!m0) return 0;
-  const m1 = ASSIGN.exec(s1.text);
+  const m1 = assignment(s1.text);
   if (!m1 || (m0[1] === undefined) !== (m1[1] === undefined)) return 0;
   const [, isLet, lo, rhsLo] = m0, [, , hi, rhsHi] = m1;
   if (isLet) {
@@ -135,6 +135,13 @@ export function pairStatements(rc: RegionCompiler, list: Stmt[], i: number): num
   if (!TEMPORARY.test(lo)) rc.committed = true;
   return 2;
 }
+/** ASSIGN's match of a statement, the last one kept: statements.ts tries each statement as the
+ * second of a pair and then, when that fails, as the first of the next. */
+function assignment(text: string): RegExpExecArray | null {
+  if (text !== lastAssignText) { lastAssignText = text; lastAssign = ASSIGN.exec(text); }
+  return lastAssign;
+}
+let lastAssignText = '', lastAssign: RegExpExecArray | null = null;
 function stripOr0(x: string): string { return x.endsWith(' | 0') ? x.slice(0, -4) : x; }
 /** Whether the expression text names the variable. */
 function readsName(text: string, name: string): boolean {
