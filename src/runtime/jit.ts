@@ -76,7 +76,8 @@ export const MAX_REGION_INSNS = 48;
  * of the next ones, which exit to it through the dispatcher. At 2: malloc_churn 407 region blocks,
  * translation -100 ms, 1.6 million more region runs (12.5 -> 14.1), 4.5% fewer instructions in all
  * (valgrind); strings -3.7%; the other benchmarks' region runs unchanged (within 5%). At 1 (no
- * copies): dispatch's interpreter loop went from 10.5 to 15 million region runs, intloop +47%.
+ * copies): dispatch's interpreter loop went from 10.5 to 15 million region runs, intloop's from 1.1
+ * to 1.7 million.
  */
 export const MAX_BLOCK_COPIES = 2;
 
@@ -258,11 +259,11 @@ export class JitEngine implements Engine {
     b.fn = fn ?? (t!.fn as (cpu: Cpu) => number);
     b.wasmSlot = slot; b.wasmEntry = 0;
     cache.claimRegion(b, region);
-    const members = region.map((r) => r.addr);
-    this.regionMembers.set(b, members);
-    for (const a of members) this.copies.set(a, (this.copies.get(a) ?? 0) + 1);
+    const addrs = region.map((r) => r.addr);
+    this.regionMembers.set(b, addrs);
+    for (const a of addrs) this.copies.set(a, (this.copies.get(a) ?? 0) + 1);
     if (slot >= 0) {
-      const members = new Set(region.map((r) => r.addr));
+      const members = new Set(addrs);
       for (const r of region) {
         const h = this.homes.get(r.addr);
         if (r !== b && (h === undefined || !h.head.valid || h.head.wasmSlot < 0)) this.homes.set(r.addr, { head: b, entry: emitted.caseOf.get(r.addr)!, members });
