@@ -42,6 +42,15 @@ export const JIT_THRESHOLD = 64;
  * 0.505 -> 0.476 s); hello.glibc 0.184 -> 0.156 s, the interpreter's own 0.165 s.
  */
 export const JIT_WARMUP = 1 << 15;
+/** Observed targets of the region's indirect jumps with more than one target that it does not hold. */
+function targetsLeftOut(region: Block[]): number {
+  let n = 0;
+  for (const r of region) {
+    if (r.targets === null || r.targets.length < 2) continue;
+    for (const t of r.targets) if (!region.some((x) => x.addr === t)) n++;
+  }
+  return n;
+}
 /** Whether a block can continue at addr by a direct transfer (for Array.some). */
 function jumpsTo(addr: number): (b: Block) => boolean {
   return (b) => JitEngine.successors(b).includes(addr);
@@ -243,6 +252,15 @@ export class JitEngine implements Engine {
     if (!region.some(jumpsTo(b.addr))) {
       const wider = this.regionFrom(b, 2 * this.regionInsns, this.regionBlocks >> 1);
       if (wider.some(jumpsTo(b.addr))) region = wider;
+    }
+    // An indirect jump whose observed targets the region leaves out (a bytecode interpreter's switch
+    // on the opcode: dispatch.c) leaves the region on most iterations: when twice the instructions
+    // hold more of them, the region takes them. dispatch: 10.5 million region runs -> 20,000, 17%
+    // fewer instructions (valgrind); no other benchmark has such a region.
+    const left = targetsLeftOut(region);
+    if (left > 0) {
+      const wider = this.regionFrom(b, 2 * this.regionInsns, this.regionBlocks);
+      if (targetsLeftOut(wider) < left) region = wider;
     }
     this.ctx.tlbOffset = this.cpu.cpl === 3 ? 0 : TLB_SETS;
     const name = 'blk_' + (b.addr < 0 ? 'k' + (-b.addr).toString(16) : b.addr.toString(16));
