@@ -42,6 +42,7 @@ export const JIT_THRESHOLD = 64;
  * 0.505 -> 0.476 s); hello.glibc 0.184 -> 0.156 s, the interpreter's own 0.165 s.
  */
 export const JIT_WARMUP = 1 << 15;
+
 /** Observed targets of the region's indirect jumps with more than one target that it does not hold. */
 function targetsLeftOut(region: Block[]): number {
   let n = 0;
