@@ -90,7 +90,35 @@ const F64_BITS = new Float64Array(1), F64_BYTES = new Uint8Array(F64_BITS.buffer
 /** A function body's instruction sequence. */
 export class Code {
   readonly bytes: number[] = [];
-  op(name: OpName): this { this.bytes.push(OP[name]); return this; }
+  /** For each local, when it was last written (the count of set / tee so far): a local read twice
+   * with the same stamp between holds the same value, in straight-line code (see reaches). */
+  private readonly stamps: number[] = [];
+  private writes = 0;
+  /** The open block / loop / if arms, innermost last (an else starts a new arm): id and loop-ness. */
+  private readonly frames: { id: number; loop: boolean }[] = [];
+  private nFrames = 0;
+  op(name: OpName): this {
+    if (name === 'else') { this.frames.pop(); this.frames.push({ id: ++this.nFrames, loop: false }); }
+    this.bytes.push(OP[name]);
+    return this;
+  }
+  /** The stamp of a local's last write (0: not written yet). */
+  stampOf(local: number): number { return this.stamps[local] ?? 0; }
+  /** The innermost open arm (0: the function body). */
+  get frame(): number { return this.frames.length === 0 ? 0 : this.frames[this.frames.length - 1].id; }
+  /**
+   * Whether code emitted here runs only after code emitted earlier in arm `frame`, in the same loop
+   * iteration: that arm is still open and no loop opened inside it. (Branches only leave blocks, to
+   * their end, or go back to a loop's start.)
+   */
+  reaches(frame: number): boolean {
+    for (let k = this.frames.length - 1; k >= 0; k--) {
+      const f = this.frames[k];
+      if (f.id === frame) return true;
+      if (f.loop) return false;
+    }
+    return frame === 0;
+  }
   /** An instruction with one unsigned immediate (local/global index, branch depth, function index). */
   opU(name: OpName, n: number): this { this.bytes.push(OP[name]); uleb(this.bytes, n); return this; }
   i32(v: number): this { this.bytes.push(OP['i32.const']); sleb32(this.bytes, v); return this; }
@@ -123,11 +151,15 @@ export class Code {
   memoryCopy(): this { this.bytes.push(0xfc, 10, 0, 0); return this; }
   memoryFill(): this { this.bytes.push(0xfc, 11, 0); return this; }
   get(local: number): this { return this.opU('local.get', local); }
-  set(local: number): this { return this.opU('local.set', local); }
-  tee(local: number): this { return this.opU('local.tee', local); }
+  set(local: number): this { this.stamps[local] = ++this.writes; return this.opU('local.set', local); }
+  tee(local: number): this { this.stamps[local] = ++this.writes; return this.opU('local.tee', local); }
   /** block / loop / if with a block type (VOID or a value type). */
-  begin(name: 'block' | 'loop' | 'if', type: number = VOID): this { this.bytes.push(OP[name], type); return this; }
-  end(): this { this.bytes.push(OP.end); return this; }
+  begin(name: 'block' | 'loop' | 'if', type: number = VOID): this {
+    this.frames.push({ id: ++this.nFrames, loop: name === 'loop' });
+    this.bytes.push(OP[name], type);
+    return this;
+  }
+  end(): this { this.frames.pop(); this.bytes.push(OP.end); return this; }
   /** Memory access: alignment exponent and constant offset. */
   mem(name: OpName, align: number, offset = 0): this { this.bytes.push(OP[name]); uleb(this.bytes, align); uleb(this.bytes, offset); return this; }
   brTable(depths: number[], dflt: number): this {

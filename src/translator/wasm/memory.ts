@@ -7,6 +7,7 @@
 import { type WasmLayout } from './abi.js';
 import { type Code, I32, I64, type ValType } from './encode.js';
 import { asBits, type Compiled } from './expr.js';
+import { type Stmt } from './statements.js';
 
 /** What the accesses need of the region compiler: its code, locals and labels. */
 export interface CodeHost {
@@ -16,6 +17,19 @@ export interface CodeHost {
   end(): void;
   depthOf(label: string): number;
 }
+
+/** An access's address as base register + displacement (an effective address without index or
+ * segment base): the base's i64 local, its write stamp when the address was computed (Code.stampOf). */
+export interface BaseDisp { base: number; stamp: number; disp: number }
+
+/**
+ * The page of an earlier access through a base register that has not changed since: the access's
+ * offset in its page and its TLB addend, in locals, and its displacement. An access through the same
+ * base whose displacement keeps it in that page needs no TLB lookup: base and displacement fix its
+ * distance from the anchor's address. Valid where the anchor's code ran before, in the same loop
+ * iteration (Code.reaches), for the whole run of the region, as the stack page is.
+ */
+interface Anchor { stamp: number; disp: number; frame: number; off: number; add: number }
 
 export class GuestAccess {
   /** The current TLB half (its byte offset, loaded at entry), the address being accessed (halves),
@@ -36,6 +50,20 @@ export class GuestAccess {
   stackCache = false;
   private readonly chunkLocals: number[] = [];
   private readonly code: Code;
+  /** i64 locals known as a GPR's value plus a constant (pairs.ts: effective addresses without index,
+   * copies of a register, sums with a constant), with the local's own stamp then: the addresses of
+   * anchored accesses, and the values that move a register's anchors when assigned to it (`add rax,
+   * 32`). */
+  private readonly derived = new Map<number, BaseDisp & { self: number }>();
+  /** The next translate()'s address as base + displacement, or null (set by the region compiler). */
+  site: BaseDisp | null = null;
+  /** Base registers (low-half names) that two or more effective addresses of the case being compiled
+   * name: only accesses through them make anchors (one that nothing uses is code for the first tier
+   * to run: memstream +3%). */
+  readonly anchorBases = new Set<string>();
+  /** One anchor per base local and kind of access (2 * base, + 1 for writes), and its two locals. */
+  private readonly anchors = new Map<number, Anchor>();
+  private readonly anchorLocals = new Map<number, [number, number]>();
 
   constructor(private readonly host: CodeHost, private readonly L: WasmLayout) {
     this.code = host.code;
@@ -55,8 +83,13 @@ export class GuestAccess {
   /** The physical address of (addrLo, addrHi) on the stack, or the slow exit (a TLB miss, a missing
    * permission, an access crossing its page). */
   translate(size: number, tagOffset: number, stack: boolean): void {
-    const c = this.code;
-    if (!stack || !this.stackCache) { this.lookupTlb(size, tagOffset); return; }
+    const c = this.code, site = this.site;
+    this.site = null;
+    if (!stack || !this.stackCache) {
+      if (site !== null && c.stampOf(site.base) === site.stamp) this.anchored(size, tagOffset, site);
+      else this.lookupTlb(size, tagOffset);
+      return;
+    }
     // A stack access checks the stack page the region last read (or wrote) first: pushes, pops,
     // calls and returns stay in one page, and comparing costs less than the TLB set's two loads
     // (calls -12%, hash64 -8%; the same test on every access cost strings and nbody 6-7%: their
@@ -77,6 +110,74 @@ export class GuestAccess {
     c.get(this.entry).mem('i32.load', 2, 24).tee(base);
     this.host.end();
     c.get(this.addrLo).op('i32.add');
+  }
+  /**
+   * An access at base + displacement: in the page of the anchor of its base and kind when the two
+   * displacements' difference keeps it there (no TLB lookup), else the TLB lookup. Without a usable
+   * anchor, the lookup makes this access the anchor. (hash64: 3 of its 4 loads a round; nbody, the
+   * fields of a body.)
+   */
+  private anchored(size: number, tagOffset: number, site: BaseDisp): void {
+    const c = this.code, key = 2 * site.base + (tagOffset === 0 ? 0 : 1);
+    const a = this.anchors.get(key), delta = a === undefined ? 0 : site.disp - a.disp;
+    if (a !== undefined && a.stamp === site.stamp && delta > -4096 && delta < 4096 && c.reaches(a.frame)) {
+      c.get(a.off);
+      if (delta !== 0) c.i32(delta).op('i32.add');
+      c.i32(4096 - size).op('i32.le_u');
+      this.host.begin('if', null, I32);
+      c.get(a.add);
+      c.op('else');
+      this.tlbEntry(size, tagOffset);
+      c.get(this.entry).mem('i32.load', 2, 24);
+      this.host.end();
+      c.get(this.addrLo).op('i32.add');
+      return;
+    }
+    let locals = this.anchorLocals.get(key);
+    if (locals === undefined) this.anchorLocals.set(key, locals = [this.host.local(I32), this.host.local(I32)]);
+    const [off, add] = locals;
+    this.tlbEntry(size, tagOffset);
+    c.get(this.addrLo).i32(4095).op('i32.and').set(off);
+    c.get(this.entry).mem('i32.load', 2, 24).tee(add).get(this.addrLo).op('i32.add');
+    this.anchors.set(key, { stamp: site.stamp, disp: site.disp, frame: c.frame, off, add });
+  }
+  /** Local v, just set, holds `from`'s value. */
+  derive(v: number, from: BaseDisp): void {
+    this.derived.set(v, { base: from.base, stamp: from.stamp, disp: from.disp, self: this.code.stampOf(v) });
+  }
+  /** What local v holds as a GPR's value plus a constant, if known (and v not written since). */
+  derivedOf(v: number): BaseDisp | undefined {
+    const d = this.derived.get(v);
+    return d !== undefined && d.self === this.code.stampOf(v) ? d : undefined;
+  }
+  /** Before a case: its anchorBases. */
+  planAnchors(list: Stmt[]): void {
+    const seen = new Set<string>();
+    this.anchorBases.clear();
+    const scan = (l: Stmt[]): void => {
+      for (const s of l) {
+        if (s.t === 'i64' && s.op === 'ea') {
+          for (let k = 0; k < s.args.length; k += 3) {
+            const n = s.args[k];
+            if (n.charCodeAt(0) !== 114 /* r */) continue;
+            if (seen.has(n)) this.anchorBases.add(n); else seen.add(n);
+          }
+        } else if (s.t === 'if') { scan(s.then); if (s.else) scan(s.else); } else if (s.t === 'while' || s.t === 'block') scan(s.body);
+      }
+    };
+    scan(list);
+  }
+  /** GPR local g was just assigned local v's value; `before` was its stamp until then. When v is that
+   * earlier value plus d, g's anchors stay, at displacement - d: those made in the arm of this write
+   * (an anchor from outside an if arm that moves g would be wrong when the arm does not run). */
+  moved(g: number, v: number, before: number): void {
+    const o = v >= 0 ? this.derivedOf(v) : undefined;
+    if (o === undefined || o.base !== g || o.stamp !== before) return;
+    const now = this.code.stampOf(g), frame = this.code.frame;
+    for (let key = 2 * g; key <= 2 * g + 1; key++) {
+      const a = this.anchors.get(key);
+      if (a !== undefined && a.stamp === before && a.frame === frame) { a.stamp = now; a.disp -= o.disp; }
+    }
   }
   /** The TLB lookup: the physical address on the stack, or the slow exit. */
   private lookupTlb(size: number, tagOffset: number): void {

@@ -126,6 +126,7 @@ function compileCases(r: EmittedRegion, L: WasmLayout, caseStmts: Stmt[][], writ
   c.get(rc.localOf('pc')).brTable(cases.map((_, n) => n), cases.length - 1);
   for (let n = 0; n < cases.length; n++) {
     rc.end();
+    rc.mem.planAnchors(caseStmts[n]);
     // A block that jumps to its own start runs inside a wasm loop of its own (RegionCompiler.selfCase).
     if (jumpsToItself(caseStmts[n], n)) {
       rc.begin('loop', 'self');

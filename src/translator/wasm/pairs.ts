@@ -12,6 +12,7 @@
 
 import { I64 } from './encode.js';
 import { asBits, Unsupported, type Variable } from './expr.js';
+import { type BaseDisp } from './memory.js';
 import { type RegionCompiler } from './region.js';
 import { type Stmt } from './statements.js';
 
@@ -83,7 +84,46 @@ export function op64(rc: RegionCompiler, s: Extract<Stmt, { t: 'i64' }>): void {
   const v = rc.local(I64);
   c.set(v);
   rc.declareHalf(s.lo, v, 0); rc.declareHalf(s.hi, v, 1);
+  if (s.op === 'ea') noteBaseDisp(rc, v, a);
+  else if (s.op === 'add' || s.op === 'sub') noteSum(rc, v, a, s.op === 'sub');
   if (a.some((x) => rc.stackDerived(x))) { rc.stackVars.add(s.lo); rc.stackVars.add(s.hi); }
+}
+
+/** An effective address `v` whose terms (lo, hi, shift) are a GPR and at most one sign-extended
+ * displacement: base + displacement, for the accesses' page anchors (memory.ts). */
+function noteBaseDisp(rc: RegionCompiler, v: number, a: string[]): void {
+  let base = -1, disp = 0;
+  for (let k = 0; k < a.length; k += 3) {
+    if (a[k + 2] !== '0') return;
+    if (INT.test(a[k]) && INT.test(a[k + 1])) {
+      const lo = Number(a[k]) | 0;
+      if (disp !== 0 || Number(a[k + 1]) !== lo >> 31) return;
+      disp = lo;
+      continue;
+    }
+    const p = pairOf(rc, a[k], a[k + 1]);
+    if (base >= 0 || p < 0 || !isGpr(rc, p) || !rc.mem.anchorBases.has(a[k])) return;
+    base = p;
+  }
+  if (base >= 0) rc.mem.derive(v, { base, stamp: rc.code.stampOf(base), disp });
+}
+/** v = a GPR's value (or a value derived from it) plus or minus a constant. */
+function noteSum(rc: RegionCompiler, v: number, a: string[], sub: boolean): void {
+  // The constant's pair: the second operand, or for add the first.
+  const k = INT.test(a[2]) && INT.test(a[3]) ? 2 : 0;
+  if (k === 0 && (sub || !(INT.test(a[0]) && INT.test(a[1])))) return;
+  const c = Number(a[k + 1]) * 4294967296 + (Number(a[k]) >>> 0);
+  const from = derivedOf(rc, pairOf(rc, a[2 - k], a[3 - k]));
+  if (from !== undefined && Math.abs(c) < 4096) rc.mem.derive(v, { base: from.base, stamp: from.stamp, disp: from.disp + (sub ? -c : c) });
+}
+/** What the i64 local holds as a GPR's value plus a constant, if known. */
+function derivedOf(rc: RegionCompiler, p: number): BaseDisp | undefined {
+  if (p < 0) return undefined;
+  return isGpr(rc, p) ? { base: p, stamp: rc.code.stampOf(p), disp: 0 } : rc.mem.derivedOf(p);
+}
+function isGpr(rc: RegionCompiler, local: number): boolean {
+  for (const g of rc.gprs.values()) if (g === local) return true;
+  return false;
 }
 
 /** The i64 local holding the 64-bit value (lo, hi) of a store, if the region has it as one (a pair's
@@ -115,8 +155,9 @@ export function pairStatements(rc: RegionCompiler, list: Stmt[], i: number): num
     const p = pairOf(rc, stripOr0(rhsLo), stripOr0(rhsHi));
     if (p < 0) return 0;
     // A copy: later writes of the register do not reach the temporaries.
-    const v = rc.local(I64);
+    const v = rc.local(I64), from = derivedOf(rc, p);
     rc.code.get(p).set(v);
+    if (from !== undefined) rc.mem.derive(v, from);
     rc.declareHalf(lo, v, 0); rc.declareHalf(hi, v, 1);
     if (rc.stackDerived(rhsLo) || rc.stackDerived(rhsHi)) { rc.stackVars.add(lo); rc.stackVars.add(hi); }
     return 2;
@@ -130,8 +171,10 @@ export function pairStatements(rc: RegionCompiler, list: Stmt[], i: number): num
     const e = rc.expr(text);
     if (e.kind === 'bool' || e.kind === 'f64' || e.negz || e.min < -(2 ** 31) || e.max > 2 ** 31 - 1) return 0;
   }
+  const before = rc.code.stampOf(v);
   pushI64(rc, rhsLo, rhsHi);
   rc.code.set(v);
+  rc.mem.moved(v, pairOf(rc, rhsLo, rhsHi), before);
   if (!TEMPORARY.test(lo)) rc.committed = true;
   return 2;
 }

@@ -516,6 +516,7 @@ export class RegionCompiler {
     // is one i64 compare.
     const p = pairOf(this, a[0], a[1]);
     this.mem.addr64 = p;
+    this.mem.site = p >= 0 ? this.mem.derivedOf(p) ?? null : null;
     asBits(this.expr(a[0]), this.code); this.code.set(this.mem.addrLo);
     asBits(this.expr(a[1]), this.code); this.code.set(this.mem.addrHi);
   }
