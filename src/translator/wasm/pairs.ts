@@ -113,11 +113,12 @@ function noteSum(rc: RegionCompiler, v: number, a: string[], sub: boolean): void
   const k = INT.test(a[2]) && INT.test(a[3]) ? 2 : 0;
   if (k === 0 && (sub || !(INT.test(a[0]) && INT.test(a[1])))) return;
   const c = Number(a[k + 1]) * 4294967296 + (Number(a[k]) >>> 0);
-  const from = derivedOf(rc, pairOf(rc, a[2 - k], a[3 - k]));
+  const from = asBaseDisp(rc, pairOf(rc, a[2 - k], a[3 - k]));
   if (from !== undefined && Math.abs(c) < 4096) rc.mem.derive(v, { base: from.base, stamp: from.stamp, disp: from.disp + (sub ? -c : c) });
 }
-/** What the i64 local holds as a GPR's value plus a constant, if known. */
-function derivedOf(rc: RegionCompiler, p: number): BaseDisp | undefined {
+/** The i64 local p as a GPR's value plus a constant: a GPR itself (+ 0), or what GuestAccess.derivedOf
+ * knows of a temporary. */
+function asBaseDisp(rc: RegionCompiler, p: number): BaseDisp | undefined {
   if (p < 0) return undefined;
   return isGpr(rc, p) ? { base: p, stamp: rc.code.stampOf(p), disp: 0 } : rc.mem.derivedOf(p);
 }
@@ -155,7 +156,7 @@ export function pairStatements(rc: RegionCompiler, list: Stmt[], i: number): num
     const p = pairOf(rc, stripOr0(rhsLo), stripOr0(rhsHi));
     if (p < 0) return 0;
     // A copy: later writes of the register do not reach the temporaries.
-    const v = rc.local(I64), from = derivedOf(rc, p);
+    const v = rc.local(I64), from = asBaseDisp(rc, p);
     rc.code.get(p).set(v);
     if (from !== undefined) rc.mem.derive(v, from);
     rc.declareHalf(lo, v, 0); rc.declareHalf(hi, v, 1);
