@@ -26,5 +26,11 @@ declare namespace WebAssembly {
     /** Store an exported wasm function, or null. */
     set(index: number, value: unknown): void;
   }
+  /** A global; ringjit only makes immutable funcref ones (reference types), holding an exported wasm function. */
+  interface GlobalDescriptor { value: 'anyfunc'; mutable?: boolean }
+  class Global {
+    constructor(descriptor: GlobalDescriptor, value: unknown);
+    readonly value: unknown;
+  }
   function validate(bytes: Uint8Array): boolean;
 }

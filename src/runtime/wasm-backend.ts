@@ -6,7 +6,7 @@ import { type EmittedRegion } from '../translator/translate.js';
 import { Unsupported } from '../translator/wasm/expr.js';
 import { buildDispatcher, type Dispatch, JUMP_TABLE_BYTES, jumpTableSet } from '../translator/wasm/dispatch.js';
 import { type ChunkCall, EXIT_BYTES, EXIT_CCOP, EXIT_COUNT, EXIT_DONE, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP, EXIT_SLOT,
-  EXIT_TOTAL, jumpTarget, RT_CALLS, type RtCall, TARGET_SLOT_BITS, type WasmLayout } from '../translator/wasm/abi.js';
+  EXIT_TOTAL, jumpTarget, RT_CALLS, type RtCall, type RuntimeCalls, TARGET_SLOT_BITS, type WasmLayout } from '../translator/wasm/abi.js';
 import { compileRegionWasm, type WasmRegion } from '../translator/wasm/module.js';
 import { type Cpu } from './cpu.js';
 import { CODE_WRITE_TRAP, GuestFault, WASM_SLOW_EXIT } from './faults.js';
@@ -53,6 +53,8 @@ export class WasmBackend {
   private readonly rtCall: RtCall;
   private readonly cpu: Cpu;
   private readonly chunk: ChunkCall;
+  /** rtCall and chunk as regions import them. */
+  private readonly calls: RuntimeCalls;
   /** The module of the region compile() compiled last (for --dump-js). */
   lastWasm: Uint8Array | null = null;
   /** Instructions retired by the regions before the slow exit the last enter() threw. */
@@ -99,7 +101,8 @@ export class WasmBackend {
     const jt = mem.stateAlloc(JUMP_TABLE_BYTES);
     this.jumpTable = new Int32Array(mem.buf, jt, JUMP_TABLE_BYTES / 4);
     this.jumpTable.fill(-1);
-    this.dispatch = buildDispatcher(this.layout, jt, this.memory, this.table, () => { this.syncFlags(); return cpu.eflags; });
+    ({ dispatch: this.dispatch, calls: this.calls } = buildDispatcher(this.layout, jt, this.memory, this.table,
+      () => { this.syncFlags(); return cpu.eflags; }, this.rtCall, this.chunk));
   }
 
   /**
@@ -109,7 +112,7 @@ export class WasmBackend {
   compile(r: EmittedRegion): number {
     let w: WasmRegion;
     try {
-      w = compileRegionWasm(r, this.layout, this.memory, this.rtCall, this.chunk, this.stats);
+      w = compileRegionWasm(r, this.layout, this.memory, this.calls, this.stats);
     } catch (e) {
       // Unsupported: outside what the back end compiles. Anything else (V8 rejecting the module) is a
       // defect of the back end: the region still runs, as JavaScript, and --stats names the error.

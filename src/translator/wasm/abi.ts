@@ -55,8 +55,20 @@ export const RT_CALL_ARGS = 5;
  */
 export type ChunkCall = (op: number, a: number, b: number, c: number, d: number, e: number, f: number, g: number) => number;
 export const CHUNK_ARGS = 7;
-/** Indices of the imported functions. */
-export const CALL_RT = 0, CALL_CHUNK = 1;
+/**
+ * Regions reach RtCall and ChunkCall by call_indirect through a two-element table of their own, filled
+ * when the region is instantiated from two imported funcref globals (RuntimeCalls) that hold the
+ * dispatcher module's wasm functions calling them (dispatch.ts). A module that imported the functions
+ * made V8 (11.3) compile an import wrapper per imported function for every region, ~0.2 ms each; one
+ * that imported the shared region table registered itself with that table for good, so that every
+ * later table.set updated every region ever made (bench/probes/imports.mjs).
+ */
+export const SLOT_RT = 0, SLOT_CHUNK = 1;
+export interface RuntimeCalls { rt: WebAssembly.Global; chunk: WebAssembly.Global }
+/** The region module's type indices of the two calls (module.ts declares them first, in this order). */
+export const TYPE_RT = 0, TYPE_CHUNK = 1;
+/** Their parameter counts (RtCall: the id, then RT_CALL_ARGS; ChunkCall: the op, then CHUNK_ARGS), all i32, returning i32. */
+export const RT_TYPE_PARAMS = 1 + RT_CALL_ARGS, CHUNK_TYPE_PARAMS = 1 + CHUNK_ARGS;
 
 /**
  * The Cpu fields a region may read, and the parameter names they become: the FS/GS bases (only helpers

@@ -17,7 +17,8 @@
 // exit slot for the engine to copy to the Cpu.
 
 import { Code, I32, I64, ModuleBuilder } from './encode.js';
-import { EXIT_COUNT, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_RIP, EXIT_SLOT, EXIT_TOTAL, REGION_PARAMS, TARGET_SLOT_BITS, type WasmLayout } from './abi.js';
+import { type ChunkCall, CHUNK_TYPE_PARAMS, EXIT_COUNT, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_RIP, EXIT_SLOT, EXIT_TOTAL, REGION_PARAMS,
+  type RtCall, RT_TYPE_PARAMS, type RuntimeCalls, TARGET_SLOT_BITS, type WasmLayout } from './abi.js';
 
 /** Jump table entries (a power of two); each is 16 bytes: RIP low half, RIP high half, CPL, target
  * (abi.ts jumpTarget: the region's slot and the case of the block at that RIP). */
@@ -40,12 +41,18 @@ export type Dispatch = (target: number, budget: number, fsLo: number, fsHi: numb
 /** The engine's flag sync (WasmBackend.syncFlags) between two regions: returns RFLAGS after it. */
 export type MergeFlags = () => number;
 
+/**
+ * Build the dispatcher, and the wasm functions through which regions call rtCall and chunk (abi.ts
+ * RuntimeCalls).
+ */
 export function buildDispatcher(L: WasmLayout, jumpTable: number, memory: WebAssembly.Memory, table: WebAssembly.Table,
-  mergeFlags: MergeFlags): Dispatch {
+  mergeFlags: MergeFlags, rtCall: RtCall, chunk: ChunkCall): { dispatch: Dispatch; calls: RuntimeCalls } {
   const m = new ModuleBuilder();
   m.importMemory('m', 'mem', L.pages, L.pages, true); // runtime/memory.ts: a shared memory
   m.importTable('m', 'regions', 0);
   const MERGE = m.importFunc('m', 'merge', m.type([], [I32]));
+  const forwarders: [string, number][] = [['rt', RT_TYPE_PARAMS], ['chunk', CHUNK_TYPE_PARAMS]];
+  const imported = forwarders.map(([name, params]) => m.importFunc('m', name, m.type(new Array(params).fill(I32), [I32])));
   const regionType = m.type(new Array(REGION_PARAMS).fill(I32), [I32]);
   // Parameters 0..8 (see Dispatch; SEG..SEG+5 are the regions' first parameters); locals: n, total,
   // count, lo, entry, rip.
@@ -86,6 +93,15 @@ export function buildDispatcher(L: WasmLayout, jumpTable: number, memory: WebAss
   c.i32(x + EXIT_COUNT).get(COUNT).mem('i32.store', 2);
   c.get(N);
   m.func(m.type(new Array(CPL + 1).fill(I32), [I32]), [I32, I32, I32, I32, I32, I64], c, 'dispatch', 'ringjit_dispatch');
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(m.bytes()), { m: { mem: memory, regions: table, merge: mergeFlags } });
-  return inst.exports.dispatch as Dispatch;
+  // The forwarders: each passes its parameters to the imported JavaScript function.
+  forwarders.forEach(([name, params], k) => {
+    const f = new Code();
+    for (let p = 0; p < params; p++) f.get(p);
+    f.opU('call', imported[k]);
+    m.func(m.type(new Array(params).fill(I32), [I32]), [], f, name, `ringjit_${name}`);
+  });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(m.bytes()),
+    { m: { mem: memory, regions: table, merge: mergeFlags, rt: rtCall, chunk } });
+  const ref = (f: unknown) => new WebAssembly.Global({ value: 'anyfunc', mutable: false }, f);
+  return { dispatch: inst.exports.dispatch as Dispatch, calls: { rt: ref(inst.exports.rt), chunk: ref(inst.exports.chunk) } };
 }

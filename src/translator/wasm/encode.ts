@@ -180,6 +180,10 @@ export class ModuleBuilder {
   private memoryImport: { module: string; name: string; min: number; max?: number; shared: boolean } | null = null;
   private tableImport: { module: string; name: string; min: number } | null = null;
   private readonly funcImports: { module: string; name: string; type: number }[] = [];
+  private readonly globalImports: { module: string; name: string }[] = [];
+  /** The module's own table (table 0, when no table is imported): its elements, as indexes of the
+   * imported funcref globals that initialise them. */
+  private ownTable: number[] | null = null;
 
   /** The index of the function type params -> results (shared when already present). */
   type(params: ValType[], results: ValType[]): number {
@@ -196,6 +200,17 @@ export class ModuleBuilder {
   }
   /** Import a table of funcref (table 0, for call_indirect) of at least `min` elements. */
   importTable(module: string, name: string, min: number): void { this.tableImport = { module, name, min }; }
+  /** Import an immutable funcref global (reference types): its global index. */
+  importFuncrefGlobal(module: string, name: string): number {
+    this.globalImports.push({ module, name });
+    return this.globalImports.length - 1;
+  }
+  /** Give the module its own funcref table (table 0, for call_indirect), element k initialised from
+   * the imported funcref global elements[k] when the module is instantiated. */
+  table(elements: number[]): void {
+    if (this.tableImport) throw new Error('a module with an imported table has no table of its own');
+    this.ownTable = elements;
+  }
   /** Import a function (call it with `call` and the index returned). Import before adding functions:
    * imported functions come first in the function index space. */
   importFunc(module: string, name: string, type: number): number {
@@ -224,11 +239,13 @@ export class ModuleBuilder {
       for (const t of this.types) { b.push(0x60); uleb(b, t.params.length); b.push(...t.params); uleb(b, t.results.length); b.push(...t.results); }
       section(1, [b]);
     }
-    if (this.memoryImport || this.tableImport || this.funcImports.length) {
+    if (this.memoryImport || this.tableImport || this.funcImports.length || this.globalImports.length) {
       const b: number[] = [];
-      uleb(b, (this.memoryImport ? 1 : 0) + (this.tableImport ? 1 : 0) + this.funcImports.length);
+      uleb(b, (this.memoryImport ? 1 : 0) + (this.tableImport ? 1 : 0) + this.funcImports.length + this.globalImports.length);
       const m = this.memoryImport, t = this.tableImport;
       for (const f of this.funcImports) { name(b, f.module); name(b, f.name); b.push(0x00); uleb(b, f.type); }
+      // A global import: funcref (0x70), immutable.
+      for (const g of this.globalImports) { name(b, g.module); name(b, g.name); b.push(0x03, 0x70, 0x00); }
       if (m) {
         name(b, m.module); name(b, m.name); b.push(0x02);
         // Limits: flags 0 (min), 1 (min, max), 3 (min, max, shared: the threads proposal).
@@ -243,11 +260,21 @@ export class ModuleBuilder {
       for (const f of this.funcs) uleb(b, f.type);
       section(3, [b]);
     }
+    // The own table: funcref, limits (min) without a maximum.
+    const own = this.ownTable;
+    if (own) { const b: number[] = [0x01, 0x70, 0x00]; uleb(b, own.length); section(4, [b]); }
     const exported = this.funcs.map((f, k) => ({ f, k })).filter((x) => x.f.exportName !== undefined);
     if (exported.length) {
       const b: number[] = []; uleb(b, exported.length);
       for (const { f, k } of exported) { name(b, f.exportName!); b.push(0x00); uleb(b, this.funcImports.length + k); }
       section(7, [b]);
+    }
+    // Its elements: one active segment at offset 0 given by expressions (flags 4), each global.get.
+    if (own && own.length) {
+      const b: number[] = [0x01, 0x04, OP['i32.const'], 0x00, OP.end];
+      uleb(b, own.length);
+      for (const g of own) { b.push(OP['global.get']); uleb(b, g); b.push(OP.end); }
+      section(9, [b]);
     }
     if (this.funcs.length) {
       const parts: number[][] = [[]];

@@ -1,10 +1,10 @@
 // A region's wasm module: the statements of each case compiled by RegionCompiler (region.ts) inside
 // the region's frame (the prologue that loads the registers it uses, the loop and br_table over its
 // cases, entered at the case its last parameter names, the normal and slow exits that store them
-// back), encoded with its imports (the memory, rt, chunk) and instantiated.
+// back), encoded with its imports (the memory, the runtime calls) and instantiated.
 
 import { type EmittedRegion } from '../translate.js';
-import { CHUNK_ARGS, type ChunkCall, EXIT_DONE, EXIT_RIP, REGION_PARAMS, RT_CALL_ARGS, type RtCall, SEGMENT_FIELDS,
+import { CHUNK_TYPE_PARAMS, EXIT_DONE, EXIT_RIP, REGION_PARAMS, RT_TYPE_PARAMS, type RuntimeCalls, SEGMENT_FIELDS, TYPE_CHUNK, TYPE_RT,
   type WasmLayout } from './abi.js';
 import { I32, I64, ModuleBuilder, V128 } from './encode.js';
 import { Unsupported } from './expr.js';
@@ -24,7 +24,7 @@ export interface WasmRegion {
 }
 
 /** Compile an emitted region to wasm, or throw Unsupported. */
-export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAssembly.Memory, rtCall: RtCall, chunk: ChunkCall,
+export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAssembly.Memory, calls: RuntimeCalls,
   times: { frontMs: number; v8Ms: number }): WasmRegion {
   const t0 = nowMs();
   let bytes: Uint8Array;
@@ -34,7 +34,7 @@ export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAs
     times.frontMs += nowMs() - t0;
   }
   const t1 = nowMs();
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory, rt: rtCall, chunk } });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: memory, rt: calls.rt, chunk: calls.chunk } });
   times.v8Ms += nowMs() - t1;
   return { run: inst.exports.run as WasmRegion['run'], wasm: bytes };
 }
@@ -153,8 +153,10 @@ function compileCases(r: EmittedRegion, L: WasmLayout, caseStmts: Stmt[][], writ
   c.i32(-1).get(rc.localOf('k')).op('i32.sub');
   const m = new ModuleBuilder();
   m.importMemory('m', 'mem', L.pages, L.pages, true); // runtime/memory.ts: a shared memory
-  m.importFunc('m', 'rt', m.type(new Array(1 + RT_CALL_ARGS).fill(I32), [I32]));
-  m.importFunc('m', 'chunk', m.type(new Array(1 + CHUNK_ARGS).fill(I32), [I32]));
+  m.table([m.importFuncrefGlobal('m', 'rt'), m.importFuncrefGlobal('m', 'chunk')]); // SLOT_RT, SLOT_CHUNK
+  if (m.type(new Array(RT_TYPE_PARAMS).fill(I32), [I32]) !== TYPE_RT || m.type(new Array(CHUNK_TYPE_PARAMS).fill(I32), [I32]) !== TYPE_CHUNK) {
+    throw new Error('ringjit internal error: region module type indices');
+  }
   const head = r.flat[0].addr;
   m.func(m.type(new Array(REGION_PARAMS).fill(I32), [I32]), rc.localTypes, c, 'run', 'blk_' + (head < 0 ? 'k' + (-head).toString(16) : head.toString(16)));
   return m.bytes();

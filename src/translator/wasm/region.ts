@@ -23,8 +23,8 @@
 // instruction k and interprets it, and the interpreter takes the fault or the slow path. A normal
 // exit returns the instructions retired and leaves the next RIP in a slot.
 
-import { CALL_CHUNK, CALL_RT, CHUNK_ARGS, EXIT_CCOP, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP,
-  REGION_PARAMS, RT_CALL_ARGS, RT_CALLS, SEGMENT_PARAMS, type WasmLayout } from './abi.js';
+import { CHUNK_ARGS, EXIT_CCOP, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP,
+  REGION_PARAMS, RT_CALL_ARGS, RT_CALLS, SEGMENT_PARAMS, SLOT_CHUNK, SLOT_RT, TYPE_CHUNK, TYPE_RT, type WasmLayout } from './abi.js';
 import { Code, F64, I32, I64, V128, type ValType } from './encode.js';
 import { asBits, asF64, asTruth, type Compiled, compileExpr, type ExprEnv, getHalf, Unsupported, valTypeOf, type Variable, type View, viewLane } from './expr.js';
 import { GuestAccess } from './memory.js';
@@ -136,7 +136,7 @@ export class RegionCompiler {
             emit: (c) => {
               c.i32(name === 'M.movsChunk' ? 0 : 1);
               for (const v of a) asBits(v, c);
-              c.opU('call', CALL_CHUNK);
+              c.i32(SLOT_CHUNK).callIndirect(TYPE_CHUNK);
               this.committed = true;
             },
           };
@@ -158,7 +158,7 @@ export class RegionCompiler {
             c.i32(id);
             for (const v of a) asBits(v, c);
             for (let k = a.length; k < RT_CALL_ARGS; k++) c.i32(0);
-            c.opU('call', CALL_RT);
+            c.i32(SLOT_RT).callIndirect(TYPE_RT);
             if (spill) for (const [r, v] of this.xmmFile!) c.i32(L.xmm + 16 * r).simdMem('v128.load', 4).set(v);
             // MXCSR as the primitive left it (sticky flags), for the rest of the region.
             c.i32(L.exit + EXIT_MXCSR).mem('i32.load', 2).set(this.localOf('mxcsr'));
