@@ -8,7 +8,8 @@ import { CHUNK_TYPE_PARAMS, EXIT_DONE, EXIT_RIP, REGION_PARAMS, RT_TYPE_PARAMS, 
   type WasmLayout } from './abi.js';
 import { I32, I64, ModuleBuilder, V128 } from './encode.js';
 import { Unsupported } from './expr.js';
-import { RegionCompiler, XR_UNSET_HI } from './region.js';
+import { MXCSR_DIFF } from '../../semantics/simd/fastfp.js';
+import { MXCSR_DIFF_LOCAL, RegionCompiler, XR_UNSET_HI } from './region.js';
 import { isJumpTo, parseStatements, type Stmt } from './statements.js';
 import { nowMs } from '../clock.js';
 
@@ -50,7 +51,9 @@ function regionModule(r: EmittedRegion, L: WasmLayout): Uint8Array {
   const caseStmts = resolved.map((caseText) => {
     if (/\bcpu\.mxcsr\s*[|&^]?=(?!=)/.test(caseText)) throw new Unsupported('writes cpu.mxcsr');
     if (/\bcpu\.eflags\s*[|&^]?=(?!=)/.test(caseText)) writesEflags = true;
-    const text = caseText.replace(/\bcpu\.(?:[fg]sBase(?:Lo|Hi)|eflags|mxcsr)\b/g, (f) => SEGMENT_FIELDS[f]);
+    // The SSE fast paths' MXCSR test reads a local computed where MXCSR can change (RegionCompiler.mxcsrDiff).
+    const text = caseText.split(MXCSR_DIFF).join(MXCSR_DIFF_LOCAL)
+      .replace(/\bcpu\.(?:[fg]sBase(?:Lo|Hi)|eflags|mxcsr)\b/g, (f) => SEGMENT_FIELDS[f]);
     const outside = /\bcpu\.(?!rip\s*=|xmm(?:F64|F32)?\[|ccOp =[^=])\w+|\bH\.|HANDLERS|CACHE|\bR\[|\bCC\[(?!\d+\] =[^=])|\bX\[|\bI\[/.exec(text);
     if (outside) throw new Unsupported(`state outside the register locals: '${outside[0]}'`);
     return parseStatements(text);
@@ -117,6 +120,7 @@ function compileCases(r: EmittedRegion, L: WasmLayout, caseStmts: Stmt[][], writ
   for (const [r, v] of rc.xmmFile ?? []) c.i32(L.xmm + 16 * r).simdMem('v128.load', 4).set(v);
   c.i32(-1).set(rc.localOf('fop'));
   c.i64(0, XR_UNSET_HI).set(rc.xrLocal);
+  rc.mxcsrDiff();
   rc.mem.prologue();
   // (block $slow (block $exit (loop $top (block $c{n-1} ... (block $c0 br_table) case0) ... case{n-1}))) normal) slow
   rc.begin('block', 'slow');

@@ -58,6 +58,9 @@ export const XR_UNSET_HI = 0x80000000 | 0;
 const SIGN_OF = /^(t\d+_\d+) >> 31$/;
 const RIP_SPLIT = /^\(?\s*(\w+) \* 4294967296 \+ \((\w+) >>> 0\)\s*\)?$/;
 
+/** The local that holds the SSE fast paths' MXCSR test (RegionCompiler.mxcsrDiff). */
+export const MXCSR_DIFF_LOCAL = 'mxcsrdiff';
+
 export class RegionCompiler {
   readonly code = new Code();
   private readonly locals: ValType[] = [];
@@ -93,7 +96,7 @@ export class RegionCompiler {
     // The last parameter: the case to start at (the head's, 0, unless the dispatcher enters the region
     // at another of its blocks).
     this.vars.set('pc', { local: SEGMENT_PARAMS.length, kind: 'i32' });
-    for (const n of ['k', 'done', 'xn', 'fop']) this.declare(n, 'i32');
+    for (const n of ['k', 'done', 'xn', 'fop', MXCSR_DIFF_LOCAL]) this.declare(n, 'i32');
     // The flag record's dst, src and aux (64-bit values: i64 locals, like the GPRs).
     for (const n of ['fd', 'fs', 'fx']) {
       const v = this.local(I64);
@@ -162,6 +165,7 @@ export class RegionCompiler {
             if (spill) for (const [r, v] of this.xmmFile!) c.i32(L.xmm + 16 * r).simdMem('v128.load', 4).set(v);
             // MXCSR as the primitive left it (sticky flags), for the rest of the region.
             c.i32(L.exit + EXIT_MXCSR).mem('i32.load', 2).set(this.localOf('mxcsr'));
+            this.mxcsrDiff();
             this.committed = true;
           },
         };
@@ -177,6 +181,15 @@ export class RegionCompiler {
   }
 
   local(t: ValType): number { this.locals.push(t); return REGION_PARAMS + this.locals.length - 1; }
+  /**
+   * MXCSR_DIFF_LOCAL = the SSE fast paths' test of MXCSR (fastfp.ts MXCSR_DIFF, zero when MXCSR is
+   * "fast"), computed at entry and after each runtime call, the only places the region's MXCSR changes
+   * (a region that writes it is refused): each fast path then tests a local (nbody: 4 of the ~15
+   * instructions of an arithmetic instruction's test).
+   */
+  mxcsrDiff(): void {
+    this.code.get(this.localOf('mxcsr')).i32(0xffe0).op('i32.and').i32(0x1fa0).op('i32.xor').set(this.localOf(MXCSR_DIFF_LOCAL));
+  }
   declare(name: string, kind: Variable['kind'], min?: number, max?: number): Variable {
     if (this.vars.has(name)) throw new Unsupported(`${name} declared twice`);
     if (this.scopes.length) this.scopes[this.scopes.length - 1].push(name);
