@@ -174,7 +174,7 @@ function run(o: RunOptions): number {
       if (!w) lines.push(`wasm back end          off (${o.wasm ? 'the wasm memory could not be reserved' : '--no-wasm'}): JavaScript only`);
       if (w) {
         const why = [...w.refused].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([r, n]) => `${n}: ${r}`).join('; ');
-        lines.push(`wasm regions           ${w.regions} of ${j.blocksTranslated}, ${w.bytes} bytes (${w.slowExits} slow exits, redone by the interpreter)`,
+        lines.push(`wasm regions           ${w.regions} of ${j.blocksTranslated}, ${w.bytes} bytes (${w.slowExits} slow exits, redone by the interpreter; ${w.helperExits} of them before an instruction that calls a helper)`,
           `wasm retired           ${w.retired} instructions (${(100 * w.retired / Math.max(1, cpu.instret)).toFixed(1)}%; the rest ran in JavaScript regions or the interpreter)`,
           `wasm dispatcher        ${w.dispatches} region runs (${(100 * w.dispatches / Math.max(1, j.blockRuns)).toFixed(1)}% of block dispatches never reached JavaScript)`,
           `wasm refused           ${why || 'none'}`);

@@ -37,7 +37,11 @@ export function runTrap(cpu: Cpu, os: GuestOS, trap: (cpu: Cpu) => void): void {
  * a store invalidated code. Returns the instructions retired; a fault is delivered to the OS here.
  */
 export function interpretBlock(cpu: Cpu, os: GuestOS, cache: CodeCache, interp: Interpreter, b: Block): number {
-  const insns = b.insns;
+  return interpretInsns(cpu, os, cache, interp, b.insns);
+}
+
+/** Interpret instructions that follow one another, from the first (cpu.rip is its address), as a block. */
+export function interpretInsns(cpu: Cpu, os: GuestOS, cache: CodeCache, interp: Interpreter, insns: Insn[]): number {
   let k = 0;
   cache.dirty = false;
   try {

@@ -12,7 +12,7 @@ import { K, type Insn } from '../decoder/insn.js';
 import { type Block, type CodeCache } from './codecache.js';
 import { type Cpu } from './cpu.js';
 import { CODE_WRITE_TRAP, GuestExit, GuestFault, WASM_SLOW_EXIT } from './faults.js';
-import { type Engine, type GuestOS, interpretBlock, next } from './exec.js';
+import { type Engine, type GuestOS, interpretBlock, interpretInsns, next, runTrap } from './exec.js';
 import { type Helper } from './helpers.js';
 import { type Interpreter } from './interp.js';
 import { TLB_SETS } from './mmu.js';
@@ -154,7 +154,30 @@ export class JitEngine implements Engine {
   /** Compile regions to WebAssembly where the wasm back end accepts them, JavaScript otherwise. Needs
    * a Cpu on wasm-backed memory (PhysicalMemory's `wasm` argument). */
   enableWasm(): void {
-    this.wasm = new WasmBackend(this.cpu);
+    const w = this.wasm = new WasmBackend(this.cpu);
+    w.onHelper = (insn) => this.runHelper(insn, w);
+  }
+
+  /**
+   * For the wasm dispatcher (WasmBackend.onHelper): interpret an instruction that calls a helper, at
+   * cpu.rip, then the kernel traps it leads to (a syscall's entry path, up to the return to user
+   * mode), as the engine loop would; the instructions retired.
+   */
+  private runHelper(insn: Insn[], w: WasmBackend): number {
+    const cpu = this.cpu, os = this.os, cache = this.cache, mmu = cpu.mmu;
+    // As between regions: stores to translated code invalidate it rather than trap (the helper and
+    // the kernel are not generated code, and cannot be redone).
+    mmu.trapCodeWrites = false;
+    try {
+      const n = interpretInsns(cpu, os, cache, this.interp, insn);
+      this.stats.interpreted += n;
+      for (let trap = cpu.rip < 0 ? cpu.traps.at(cpu.rip) : undefined; trap !== undefined && !os.stopped;
+        trap = cpu.rip < 0 ? cpu.traps.at(cpu.rip) : undefined) runTrap(cpu, os, trap);
+      w.helperMayContinue = !os.stopped && !cache.dirty;
+      return n;
+    } finally {
+      mmu.trapCodeWrites = true;
+    }
   }
 
   /** A dropped block's wasm code: its link, or, for a region's head, the region. */
@@ -320,9 +343,12 @@ export class JitEngine implements Engine {
             // finds linked for the next RIP (dispatch.ts): link this one for when it comes round again.
             w!.link(b.addr, b.cpl, b.wasmSlot, b.wasmEntry);
             n = w!.enter(cpu, b.wasmSlot, b.wasmEntry, budget - retired);
+            // Helper instructions the dispatcher had run, and the regions before them (in cpu.instret).
+            retired += w!.helperRetired;
             if (n < 0) {
-              // A slow exit (returned, not thrown: a syscall ends its region this way): the regions
-              // the dispatcher ran to their end before the one that left are dispatches too.
+              // A slow exit (returned, not thrown): the regions the dispatcher ran to their end before
+              // the one that left are dispatches too. (The dispatcher itself runs the instructions
+              // that call helpers that regions stop at: runHelper.)
               mmu.trapCodeWrites = false;
               w!.stats.slowExits++; st.blockRuns += w!.lastRegions; retired += w!.retiredBeforeSlowExit;
               interpretNext = true; prev = null; continue;

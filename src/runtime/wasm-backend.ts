@@ -8,6 +8,7 @@ import { buildDispatcher, type Dispatch, JUMP_TABLE_BYTES, jumpTableSet } from '
 import { type ChunkCall, EXIT_BYTES, EXIT_CCOP, EXIT_COUNT, EXIT_DONE, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_MXCSR, EXIT_RIP, EXIT_SLOT,
   EXIT_TOTAL, jumpTarget, RT_CALLS, type RtCall, type RuntimeCalls, TARGET_SLOT_BITS, type WasmLayout } from '../translator/wasm/abi.js';
 import { compileRegionWasm, type WasmRegion } from '../translator/wasm/module.js';
+import { type Insn } from '../decoder/insn.js';
 import { type Cpu } from './cpu.js';
 import { CODE_WRITE_TRAP, GuestFault, WASM_SLOW_EXIT } from './faults.js';
 import { addrHi, addrLo, TLB_SETS } from './mmu.js';
@@ -17,8 +18,9 @@ export interface WasmStats {
   /** Regions compiled to wasm, and the bytes of wasm generated. */
   regions: number;
   bytes: number;
-  /** Slow exits (each redone by the interpreter). */
+  /** Slow exits (each redone by the interpreter), and those of them at an instruction that calls a helper. */
   slowExits: number;
+  helperExits: number;
   /** Guest instructions retired by wasm regions (the rest: JavaScript regions and the interpreter). */
   retired: number;
   /** Regions the wasm dispatcher ran (each a block dispatch that never reached JavaScript). */
@@ -31,11 +33,12 @@ export interface WasmStats {
   refused: Map<string, number>;
 }
 
-/** Where a compiled region's instructions are, for a slow exit (EXIT_SLOT names the region). */
-interface SlotInfo { addrs: number[]; posInBlock: number[] }
+/** Where a compiled region's instructions are, for a slow exit (EXIT_SLOT names the region), and each
+ * one that calls a helper as a one-instruction list for the engine to interpret (else null). */
+interface SlotInfo { addrs: number[]; posInBlock: number[]; helperInsns: (Insn[] | null)[] }
 
 export class WasmBackend {
-  readonly stats: WasmStats = { regions: 0, bytes: 0, slowExits: 0, retired: 0, dispatches: 0, frontMs: 0, v8Ms: 0, refused: new Map() };
+  readonly stats: WasmStats = { regions: 0, bytes: 0, slowExits: 0, helperExits: 0, retired: 0, dispatches: 0, frontMs: 0, v8Ms: 0, refused: new Map() };
   private readonly layout: WasmLayout;
   private readonly memory: WebAssembly.Memory;
   private readonly exitI32: Int32Array;
@@ -61,6 +64,21 @@ export class WasmBackend {
   retiredBeforeSlowExit = 0;
   /** Regions the last enter() ran to their end (a slow exit's region not counted). */
   lastRegions = 0;
+  /**
+   * Set by the engine: interpret an instruction that calls a helper, then run the kernel entry it
+   * trapped to (a syscall's, up to the return to user mode); the instructions it retired. It sets
+   * helperMayContinue when the dispatcher may go on with the next region (the task runs on, and no
+   * code was invalidated).
+   */
+  onHelper: ((insn: Insn[]) => number) | null = null;
+  helperMayContinue = false;
+  /** Of the last enter(): instructions retired before and by helper instructions the dispatcher had
+   * run (already in cpu.instret, unlike its result), and the regions run before them. */
+  helperRetired = 0;
+  private helperRegions = 0;
+  /** What the dispatcher's regions assume for the whole of an enter(): its budget and the Cpu fields
+   * passed as their parameters. */
+  private readonly entered = { budget: 0, fsLo: 0, fsHi: 0, gsLo: 0, gsHi: 0, mxcsr: 0, cpl: 0, cr3: 0 };
 
   constructor(cpu: Cpu) {
     const mem = cpu.mem, mmu = cpu.mmu;
@@ -102,7 +120,7 @@ export class WasmBackend {
     this.jumpTable = new Int32Array(mem.buf, jt, JUMP_TABLE_BYTES / 4);
     this.jumpTable.fill(-1);
     ({ dispatch: this.dispatch, calls: this.calls } = buildDispatcher(this.layout, jt, this.memory, this.table,
-      () => { this.syncFlags(); return cpu.eflags; }, this.rtCall, this.chunk));
+      () => { this.syncFlags(); return cpu.eflags; }, this.rtCall, this.chunk, (n, total, count) => this.slowExit(n, total, count)));
   }
 
   /**
@@ -134,7 +152,7 @@ export class WasmBackend {
       if (slot >= this.table.length) this.table.grow(this.table.length);
     }
     this.table.set(slot, w.run);
-    this.slots[slot] = { addrs: r.flat.map((i) => i.addr), posInBlock: r.posInBlock };
+    this.slots[slot] = { addrs: r.flat.map((i) => i.addr), posInBlock: r.posInBlock, helperInsns: r.flat.map((i, k) => (r.callsHelper[k] ? [i] : null)) };
     return slot;
   }
 
@@ -191,11 +209,14 @@ export class WasmBackend {
    * that instruction (run() throws WASM_SLOW_EXIT instead).
    */
   enter(cpu: Cpu, slot: number, entry: number, budget: number): number {
-    const s = this.exitI32, st = this.stats;
+    const s = this.exitI32, st = this.stats, e = this.entered;
+    e.budget = budget; e.fsLo = cpu.fsBaseLo; e.fsHi = cpu.fsBaseHi; e.gsLo = cpu.gsBaseLo; e.gsHi = cpu.gsBaseHi;
+    e.mxcsr = cpu.mxcsr; e.cpl = cpu.cpl; e.cr3 = cpu.mmu.cr3;
+    this.helperRetired = 0; this.helperRegions = 0;
     const n = this.dispatch(jumpTarget(slot, entry), budget, cpu.fsBaseLo, cpu.fsBaseHi, cpu.gsBaseLo, cpu.gsBaseHi, cpu.eflags, cpu.mxcsr, cpu.cpl);
     this.syncFlags();
     const total = s[EXIT_TOTAL / 4], count = s[EXIT_COUNT / 4];
-    st.dispatches += count; this.lastRegions = count;
+    st.dispatches += count; this.lastRegions = count + this.helperRegions;
     if (n >= 0) { cpu.rip = this.exitRip[1] * 4294967296 + (this.exitRip[0] >>> 0); st.retired += total; return total; }
     const k = -n - 1, info = this.slots[s[EXIT_SLOT / 4]]!;
     cpu.rip = info.addrs[k];
@@ -204,6 +225,34 @@ export class WasmBackend {
     this.retiredBeforeSlowExit = done;
     return -1;
   }
+  /**
+   * The dispatcher's call at a region's slow exit (n < 0, the regions before it having retired
+   * `total` instructions in `count` runs): 0 when the engine must take it (a miss, a fault: the
+   * interpreter redoes the instruction). At an instruction that calls a helper, the state is as of
+   * that instruction, as for any slow exit, and the engine's onHelper runs it and the kernel entry it
+   * traps to here: 1 when the dispatcher goes on at cpu.rip (in EXIT_RIP, RFLAGS in EXIT_EFL), 2
+   * when it returns there (a normal exit of no instructions). It goes on only where its regions'
+   * parameters and the jump table still hold (CPL, FS/GS bases, MXCSR, CR3 as at enter()) and the
+   * budget is not spent: a system call then costs no return to JavaScript's engine loop.
+   */
+  private slowExit(n: number, total: number, count: number): number {
+    const s = this.exitI32, k = -n - 1, info = this.slots[s[EXIT_SLOT / 4]];
+    const insn = info?.helperInsns[k] ?? null;
+    if (insn === null || this.onHelper === null) return 0;
+    const cpu = this.cpu, st = this.stats, e = this.entered;
+    this.syncFlags();
+    const done = total + s[EXIT_DONE / 4] + info!.posInBlock[k];
+    cpu.instret += done; st.retired += done; st.dispatches += count; st.slowExits++; st.helperExits++;
+    cpu.rip = info!.addrs[k];
+    this.helperRegions += count;
+    this.helperRetired += done + this.onHelper(insn);
+    this.exitRip[0] = addrLo(cpu.rip); this.exitRip[1] = addrHi(cpu.rip);
+    s[EXIT_EFL / 4] = cpu.eflags;
+    const same = cpu.cpl === e.cpl && cpu.fsBaseLo === e.fsLo && cpu.fsBaseHi === e.fsHi && cpu.gsBaseLo === e.gsLo &&
+      cpu.gsBaseHi === e.gsHi && cpu.mxcsr === e.mxcsr && cpu.mmu.cr3 === e.cr3;
+    return this.helperMayContinue && same && this.helperRetired < e.budget ? 1 : 2;
+  }
+
   /** Run only the region at `slot` (as enter, with a budget of one region); a slow exit throws
    * WASM_SLOW_EXIT. */
   run(cpu: Cpu, slot: number, entry: number): number {

@@ -96,8 +96,13 @@ export class BlockState {
   /** Make cpu's flag record current before generated code reads it. */
   flagSync(): string { return FLAG_SYNC_POINT; }
 
-  /** Replace the placeholders in generated text with the final register and flag sets. */
-  resolve(text: string): string {
+  /**
+   * Replace the placeholders in generated text with the final register and flag sets. `helpersExit`:
+   * the text's helper instructions leave the region (the wasm back end's slow exits), so no transfer
+   * needs the CACHE.dirty test that follows a helper run in place.
+   */
+  resolve(text: string, helpersExit = false): string {
+    const dirtyTests = this.callsHelpers && !helpersExit;
     const xmm = xmmLanes(text);
     this.xmmLocals = xmm;
     let entry = '';
@@ -116,8 +121,8 @@ export class BlockState {
     rl += FLAG_CURRENT;
     return text.split(XMM_ENTRY).join(entry).split(WRITE_BACK).join(wb).split(RELOAD).join(rl).split(FLAG_SYNC_POINT).join(sync)
       .split(PENDING_DEAD).join(this.flagsDeferred ? 'fpm = 0;' : '')
-      .split(DIRTY_TEST).join(this.callsHelpers ? ' || CACHE.dirty' : '')
-      .replace(DIRTY_FORWARD_RE, this.callsHelpers ? '$1' : '');
+      .split(DIRTY_TEST).join(dirtyTests ? ' || CACHE.dirty' : '')
+      .replace(DIRTY_FORWARD_RE, dirtyTests ? '$1' : '');
   }
 
   // Code around a helper call: the helper sees the whole state in cpu and runs with the code-write

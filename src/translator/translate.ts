@@ -204,9 +204,19 @@ export interface EmittedRegion {
   flat: Insn[];
   posInBlock: number[];
   handlers: (((cpu: any, i: Insn) => void) | null)[];
+  /** Whether each instruction (region order) calls a helper (HELPER_INSN_OPEN). */
+  callsHelper: boolean[];
   /** Block address -> its case (the region can be entered at any block: the wasm dispatcher does). */
   caseOf: Map<number, number>;
 }
+
+/**
+ * An instruction that calls a helper (a shared implementation that sees the whole Cpu: syscall, cpuid,
+ * the privileged instructions, an instruction without semantics), whole, between these comments. The
+ * JavaScript region runs it in place; the wasm back end compiles it as a slow exit at the instruction,
+ * so that the interpreter runs it (wasm/module.ts).
+ */
+export const HELPER_INSN_OPEN = '/*@helper-insn@*/', HELPER_INSN_CLOSE = '/*@end-helper-insn@*/';
 
 /** Generate the code of every block of a region (the part shared by the JS and wasm back ends). */
 export function emitRegion(blocks: Insn[][], ctx: TranslateContext, indirect: Map<number, number[]>): EmittedRegion {
@@ -221,6 +231,7 @@ export function emitRegion(blocks: Insn[][], ctx: TranslateContext, indirect: Ma
   const flat: Insn[] = [];
   const posInBlock: number[] = [];
   const handlers: (((cpu: any, i: Insn) => void) | null)[] = [];
+  const callsHelper: boolean[] = [];
   const cases: { open: number; close: number }[] = [];
 
   for (let n = 0; n < blocks.length; n++) {
@@ -265,17 +276,21 @@ export function emitRegion(blocks: Insn[][], ctx: TranslateContext, indirect: Ma
       body.push(`// insn ${g} at 0x${i.addr.toString(16)}`);
       if (mayFault(text) || !ok) body.push(`k = ${g};`);
       if (branched && k !== len - 1) throw new Error(`branch in the middle of a block at ${i.addr}`);
-      body.push(text);
+      callsHelper.push(st.calledHelper);
+      if (st.calledHelper) {
+        // A helper's store hit a page holding translated code: leave before the next instruction so
+        // the new code is decoded (this instruction has completed).
+        const dirty = !branched && k < len - 1 ? `\nif (CACHE.dirty) { ${exitTo(String(next), k + 1)} }` : '';
+        body.push(HELPER_INSN_OPEN + text + dirty + HELPER_INSN_CLOSE);
+      } else {
+        body.push(text);
+      }
       if (branched) {
         // The instruction transferred control itself (jmp/call/ret exit or continue; jcc continued
         // only when taken; syscall/int helpers set cpu.rip). Fall-through of a conditional branch:
         if (kind === 'cond') body.push(transfer(next, index, k + 1, n, true));
         else if (kind === null) body.push(exitTo('NaN', k + 1)); // a helper set cpu.rip
         ended = true;
-      } else if (st.calledHelper && k < len - 1) {
-        // A helper's store hit a page holding translated code: leave before the next instruction so
-        // the new code is decoded (this instruction has completed).
-        body.push(`if (CACHE.dirty) { ${exitTo(String(next), k + 1)} }`);
       }
     }
     if (!ended) {
@@ -285,5 +300,5 @@ export function emitRegion(blocks: Insn[][], ctx: TranslateContext, indirect: Ma
     cases.push({ open, close: body.length });
     body.push('}');
   }
-  return { st, body, cases, insnLines, flat, posInBlock, handlers, caseOf: index };
+  return { st, body, cases, insnLines, flat, posInBlock, handlers, callsHelper, caseOf: index };
 }

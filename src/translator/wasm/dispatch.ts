@@ -8,13 +8,16 @@
 // and on a slow exit; a status-flag merge a region left pending is applied by a call to the engine
 // (it needs the lazy-flag evaluation in JavaScript) without leaving the loop (strings left it 1.1
 // million times for that). Measured by bench/probes/wasm.mjs: 14-19 ns a call through call_indirect
-// from a wasm loop, against 34 ns through the JavaScript loop and a wrapper.
+// from a wasm loop, against 34 ns through the JavaScript loop and a wrapper. A slow exit calls the
+// engine first (WasmBackend.slowExit): one at an instruction that calls a helper (a region stops
+// before each: syscall, cpuid ...) the engine runs there, with the kernel entry a syscall traps to,
+// and the loop goes on.
 //
 // Nothing a region does between two regions needs JavaScript: regions never change the FS/GS bases,
-// MXCSR or the privilege level (those regions call helpers and stay JavaScript), so the parameters
-// the engine passes once hold for every region of the run; a region that writes RFLAGS (comis) leaves
-// it in an exit slot, and the dispatcher passes that on. The last ccOp a region produced stays in its
-// exit slot for the engine to copy to the Cpu.
+// MXCSR or the privilege level (only helpers do), so the parameters the engine passes once hold for
+// every region of the run, and after a helper the engine lets the loop go on only if they still do;
+// a region that writes RFLAGS (comis) leaves it in an exit slot, and the dispatcher passes that on.
+// The last ccOp a region produced stays in its exit slot for the engine to copy to the Cpu.
 
 import { Code, I32, I64, ModuleBuilder } from './encode.js';
 import { type ChunkCall, CHUNK_TYPE_PARAMS, EXIT_COUNT, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_RIP, EXIT_SLOT, EXIT_TOTAL, REGION_PARAMS,
@@ -40,17 +43,20 @@ export type Dispatch = (target: number, budget: number, fsLo: number, fsHi: numb
 
 /** The engine's flag sync (WasmBackend.syncFlags) between two regions: returns RFLAGS after it. */
 export type MergeFlags = () => number;
+/** The engine's call at a slow exit (WasmBackend.slowExit): 0 leave with it, 1 go on, 2 leave normally. */
+export type SlowExit = (n: number, total: number, count: number) => number;
 
 /**
  * Build the dispatcher, and the wasm functions through which regions call rtCall and chunk (abi.ts
  * RuntimeCalls).
  */
 export function buildDispatcher(L: WasmLayout, jumpTable: number, memory: WebAssembly.Memory, table: WebAssembly.Table,
-  mergeFlags: MergeFlags, rtCall: RtCall, chunk: ChunkCall): { dispatch: Dispatch; calls: RuntimeCalls } {
+  mergeFlags: MergeFlags, rtCall: RtCall, chunk: ChunkCall, slowExit: SlowExit): { dispatch: Dispatch; calls: RuntimeCalls } {
   const m = new ModuleBuilder();
   m.importMemory('m', 'mem', L.pages, L.pages, true); // runtime/memory.ts: a shared memory
   m.importTable('m', 'regions', 0);
   const MERGE = m.importFunc('m', 'merge', m.type([], [I32]));
+  const SLOW = m.importFunc('m', 'slow', m.type([I32, I32, I32], [I32]));
   const forwarders: [string, number][] = [['rt', RT_TYPE_PARAMS], ['chunk', CHUNK_TYPE_PARAMS]];
   const imported = forwarders.map(([name, params]) => m.importFunc('m', name, m.type(new Array(params).fill(I32), [I32])));
   const regionType = m.type(new Array(REGION_PARAMS).fill(I32), [I32]);
@@ -67,16 +73,24 @@ export function buildDispatcher(L: WasmLayout, jumpTable: number, memory: WebAss
   for (let k = 0; k < REGION_PARAMS - 1; k++) c.get(SEG + k);
   c.get(TARGET).i32(TARGET_SLOT_BITS).op('i32.shr_u');
   c.get(TARGET).i32(slotMask).op('i32.and').callIndirect(regionType).set(N);
-  // A slow exit: leave with it (the engine interprets the instruction).
-  c.get(N).i32(0).op('i32.lt_s').opU('br_if', 1);
+  // A slow exit: the engine's call (WasmBackend.slowExit) says whether to leave with it (0: the engine
+  // interprets the instruction), or ran the helper instruction it stopped at and the kernel entry
+  // after it, the instructions so far counted: go on at the RIP it left (1), or leave there (2).
+  c.get(N).i32(0).op('i32.lt_s').begin('if'); // depths: if 0, $next 1, $out 2
+  c.get(N).get(TOTAL).get(COUNT).opU('call', SLOW).tee(LO).op('i32.eqz').opU('br_if', 2);
+  c.i32(0).set(TOTAL).i32(0).set(COUNT).i32(x + EXIT_EFL).mem('i32.load', 2).set(SEG + 4);
+  c.get(LO).i32(2).op('i32.eq').begin('if').i32(0).set(N).opU('br', 3).end();
+  c.i32(0).set(N);
+  c.op('else');
   c.get(TOTAL).get(N).op('i32.add').set(TOTAL);
   c.get(COUNT).i32(1).op('i32.add').set(COUNT);
-  c.get(TOTAL).get(BUDGET).op('i32.ge_s').opU('br_if', 1);
+  c.get(TOTAL).get(BUDGET).op('i32.ge_s').opU('br_if', 2);
   // RFLAGS for the next region (parameter 4: SEGMENT_FIELDS' order): after a pending status-flag merge,
   // which needs the lazy-flag evaluation in JavaScript, as the engine's sync leaves it; else as the
   // region left it, if it wrote it.
   c.i32(x + EXIT_FPM).mem('i32.load', 2).begin('if').opU('call', MERGE).set(SEG + 4)
     .op('else').i32(x + EXIT_EFLSET).mem('i32.load', 2).begin('if').i32(x + EXIT_EFL).mem('i32.load', 2).set(SEG + 4).end().end();
+  c.end();
   // The next RIP's entry: its halves and the CPL must match.
   c.i32(x + EXIT_RIP).mem('i64.load', 3).set(RIP);
   c.get(RIP).op('i32.wrap_i64').set(LO);
@@ -101,7 +115,7 @@ export function buildDispatcher(L: WasmLayout, jumpTable: number, memory: WebAss
     m.func(m.type(new Array(params).fill(I32), [I32]), [], f, name, `ringjit_${name}`);
   });
   const inst = new WebAssembly.Instance(new WebAssembly.Module(m.bytes()),
-    { m: { mem: memory, regions: table, merge: mergeFlags, rt: rtCall, chunk } });
+    { m: { mem: memory, regions: table, merge: mergeFlags, slow: slowExit, rt: rtCall, chunk } });
   const ref = (f: unknown) => new WebAssembly.Global({ value: 'anyfunc', mutable: false }, f);
   return { dispatch: inst.exports.dispatch as Dispatch, calls: { rt: ref(inst.exports.rt), chunk: ref(inst.exports.chunk) } };
 }

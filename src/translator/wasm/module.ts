@@ -3,7 +3,7 @@
 // cases, entered at the case its last parameter names, the normal and slow exits that store them
 // back), encoded with its imports (the memory, the runtime calls) and instantiated.
 
-import { type EmittedRegion } from '../translate.js';
+import { type EmittedRegion, HELPER_INSN_CLOSE, HELPER_INSN_OPEN } from '../translate.js';
 import { CHUNK_TYPE_PARAMS, EXIT_DONE, EXIT_RIP, REGION_PARAMS, RT_TYPE_PARAMS, type RuntimeCalls, SEGMENT_FIELDS, TYPE_CHUNK, TYPE_RT,
   type WasmLayout } from './abi.js';
 import { I32, I64, ModuleBuilder, V128 } from './encode.js';
@@ -43,10 +43,12 @@ export function compileRegionWasm(r: EmittedRegion, L: WasmLayout, memory: WebAs
 /** The region's wasm module (imports m.mem, m.rt, m.chunk; exports run), or throw Unsupported. */
 function regionModule(r: EmittedRegion, L: WasmLayout): Uint8Array {
   const { st, body, cases } = r;
-  if (st.callsHelpers) throw new Unsupported('helper calls');
-  // Resolved as one text, so the region-wide decisions (xmm lanes in locals) are the JS region's.
+  // Resolved as one text, so the region-wide decisions (xmm lanes in locals) are the JS region's. An
+  // instruction that calls a helper becomes a slow exit at it (`k` names it): the engine's interpreter
+  // runs it, with the state as of its start (translate.ts HELPER_INSN_OPEN).
   const CASE = '\n/*@case@*/\n';
-  const resolved = st.resolve(cases.map(({ open, close }) => body.slice(open + 1, close).join('\n')).join(CASE)).split(CASE);
+  const text = cases.map(({ open, close }) => body.slice(open + 1, close).join('\n')).join(CASE).replace(HELPER_INSN, 'throw 0;');
+  const resolved = st.resolve(text, true).split(CASE);
   let writesEflags = false;
   const caseStmts = resolved.map((caseText) => {
     if (/\bcpu\.mxcsr\s*[|&^]?=(?!=)/.test(caseText)) throw new Unsupported('writes cpu.mxcsr');
@@ -75,6 +77,8 @@ function regionModule(r: EmittedRegion, L: WasmLayout): Uint8Array {
   }
   return compileCases(r, L, caseStmts, writesEflags, null, []);
 }
+const escape = (x: string) => x.replace(/[*/@]/g, '\\$&');
+const HELPER_INSN = new RegExp(`${escape(HELPER_INSN_OPEN)}[^]*?${escape(HELPER_INSN_CLOSE)}`, 'g');
 const XMM_VIEW = /\bcpu\.xmm(F64|F32)?\[(\d+)\]/g;
 const XMM_VIEW_STORE = /\bcpu\.xmm(F64|F32)?\[(\d+)\]\s*=(?!=)/g;
 const XMM_VIEW_COMPUTED = /\bcpu\.xmm(?:F64|F32)?\[(?!\d+\])/;
