@@ -75,14 +75,16 @@ function traceInsn(cpu: Cpu, i: Insn): void {
   process.stderr.write(`trace ${i.addr.toString(16)} ${formatInsn(i).replace(/\s+/g, ' ')} | ${regs} fl=${cpu.getEflags().toString(16)}\n`);
 }
 
+/** The kernel trap at cpu.rip, if any. Kernel trap addresses all lie in the kernel half (negative
+ * addresses), so user code never pays for the map lookup. */
+export function trapAt(cpu: Cpu): ((cpu: Cpu) => void) | undefined {
+  return cpu.rip < 0 ? cpu.traps.at(cpu.rip) : undefined;
+}
+
 /** Look up the block at cpu.rip, running a kernel trap or delivering a fetch fault instead. */
 export function lookup(cpu: Cpu, os: GuestOS, cache: CodeCache): Block | null {
-  // Kernel trap addresses all lie in the kernel half (negative addresses), so user code never pays
-  // for the map lookup.
-  if (cpu.rip < 0) {
-    const trap = cpu.traps.at(cpu.rip);
-    if (trap !== undefined) { runTrap(cpu, os, trap); return null; }
-  }
+  const trap = trapAt(cpu);
+  if (trap !== undefined) { runTrap(cpu, os, trap); return null; }
   try {
     return cache.get(cpu.rip);
   } catch (f) {

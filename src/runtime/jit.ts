@@ -12,7 +12,7 @@ import { K, type Insn } from '../decoder/insn.js';
 import { type Block, type CodeCache } from './codecache.js';
 import { type Cpu } from './cpu.js';
 import { CODE_WRITE_TRAP, GuestExit, GuestFault, WASM_SLOW_EXIT } from './faults.js';
-import { type Engine, type GuestOS, interpretBlock, interpretInsns, next, runTrap } from './exec.js';
+import { type Engine, type GuestOS, interpretBlock, interpretInsns, next, runTrap, trapAt } from './exec.js';
 import { type Helper } from './helpers.js';
 import { type Interpreter } from './interp.js';
 import { TLB_SETS } from './mmu.js';
@@ -171,8 +171,7 @@ export class JitEngine implements Engine {
     try {
       const n = interpretInsns(cpu, os, cache, this.interp, insn);
       this.stats.interpreted += n;
-      for (let trap = cpu.rip < 0 ? cpu.traps.at(cpu.rip) : undefined; trap !== undefined && !os.stopped;
-        trap = cpu.rip < 0 ? cpu.traps.at(cpu.rip) : undefined) runTrap(cpu, os, trap);
+      for (let trap = trapAt(cpu); trap !== undefined && !os.stopped; trap = trapAt(cpu)) runTrap(cpu, os, trap);
       w.helperMayContinue = !os.stopped && !cache.dirty;
       return n;
     } finally {

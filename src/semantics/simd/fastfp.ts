@@ -29,7 +29,8 @@ export const MEM: Record<Shape, [number, boolean]> = { ss: [4, false], sd: [8, f
 const MIN_D = '2.2250738585072014e-308';
 const MIN_F = '1.1754943508222875e-38';
 /** MXCSR = 0x1f80 | PE, ignoring the other sticky flags (bits 0-4): (mxcsr & 0xffe0) ^ 0x1fa0 is zero. */
-export const MXCSR_DIFF = '((cpu.mxcsr & 65504) ^ 8096)';
+export const MXCSR_FAST_MASK = 0xffe0, MXCSR_FAST = 0x1fa0;
+export const MXCSR_DIFF = `((cpu.mxcsr & ${MXCSR_FAST_MASK}) ^ ${MXCSR_FAST})`;
 
 /** Lane access for a shape: the view, lanes per register, the source view/offset (memory: rt.SRC). */
 interface Lanes { X: string; S: string; d0: number; s0: number; n: number; min: string; dbl: boolean }

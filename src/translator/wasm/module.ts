@@ -50,6 +50,7 @@ function regionModule(r: EmittedRegion, L: WasmLayout): Uint8Array {
   const text = cases.map(({ open, close }) => body.slice(open + 1, close).join('\n')).join(CASE).replace(HELPER_INSN, 'throw 0;');
   const resolved = st.resolve(text, true).split(CASE);
   let writesEflags = false;
+  const usesMxcsrDiff = resolved.some((t) => t.includes(MXCSR_DIFF));
   const caseStmts = resolved.map((caseText) => {
     if (/\bcpu\.mxcsr\s*[|&^]?=(?!=)/.test(caseText)) throw new Unsupported('writes cpu.mxcsr');
     if (/\bcpu\.eflags\s*[|&^]?=(?!=)/.test(caseText)) writesEflags = true;
@@ -70,15 +71,15 @@ function regionModule(r: EmittedRegion, L: WasmLayout): Uint8Array {
     for (const m of all.matchAll(XMM_VIEW)) regs.add(m[1] === 'F64' ? Number(m[2]) >> 1 : Number(m[2]) >> 2);
     for (const m of all.matchAll(XMM_VIEW_STORE)) written.add(m[1] === 'F64' ? Number(m[2]) >> 1 : Number(m[2]) >> 2);
     try {
-      return compileCases(r, L, caseStmts, writesEflags, [...regs].sort((a, b) => a - b), [...written]);
+      return compileCases(r, L, caseStmts, writesEflags, usesMxcsrDiff, [...regs].sort((a, b) => a - b), [...written]);
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
     }
   }
-  return compileCases(r, L, caseStmts, writesEflags, null, []);
+  return compileCases(r, L, caseStmts, writesEflags, usesMxcsrDiff, null, []);
 }
-const escape = (x: string) => x.replace(/[*/@]/g, '\\$&');
-const HELPER_INSN = new RegExp(`${escape(HELPER_INSN_OPEN)}[^]*?${escape(HELPER_INSN_CLOSE)}`, 'g');
+const reEscape = (x: string) => x.replace(/[*/@]/g, '\\$&');
+const HELPER_INSN = new RegExp(`${reEscape(HELPER_INSN_OPEN)}[^]*?${reEscape(HELPER_INSN_CLOSE)}`, 'g');
 const XMM_VIEW = /\bcpu\.xmm(F64|F32)?\[(\d+)\]/g;
 const XMM_VIEW_STORE = /\bcpu\.xmm(F64|F32)?\[(\d+)\]\s*=(?!=)/g;
 const XMM_VIEW_COMPUTED = /\bcpu\.xmm(?:F64|F32)?\[(?!\d+\])/;
@@ -95,11 +96,12 @@ function jumpsToItself(list: Stmt[], n: number): boolean {
 }
 
 /** The module of a region whose case statements are parsed; xmmFile: see RegionCompiler.xmmFile. */
-function compileCases(r: EmittedRegion, L: WasmLayout, caseStmts: Stmt[][], writesEflags: boolean, xmmFile: number[] | null,
-  xmmFileWritten: number[]): Uint8Array {
+function compileCases(r: EmittedRegion, L: WasmLayout, caseStmts: Stmt[][], writesEflags: boolean, usesMxcsrDiff: boolean,
+  xmmFile: number[] | null, xmmFileWritten: number[]): Uint8Array {
   const { st, cases } = r;
   const rc = new RegionCompiler(L, xmmFile);
   rc.xmmFileWritten = xmmFileWritten;
+  rc.usesMxcsrDiff = usesMxcsrDiff;
   rc.mem.stackCache = r.flat.filter((i) => STACK_MNEMONICS.has(i.mnem) || i.base === 4).length >= 4;
   if (st.flagsDeferred) { rc.declare('fpm', 'i32'); rc.declare('fpv', 'i32'); }
   const regs = [...st.regsUsed].sort((a, b) => a - b);

@@ -12,12 +12,13 @@
 // pairs.ts 64-bit values as i64 (the GPRs, the semantics' @i64 markers); vector.ts xmm registers as
 // v128 values (whole-register moves, the @v128 and @v128shuffle markers); wide.ts the 64-bit
 // primitives as i64 code. The SSE floating-point primitives and wider rep stos
-// chunks are imported calls (abi.ts RT_CALLS, ChunkCall). A region with anything else (helpers, x87
-// state, flags read from an earlier block's record) is refused and stays JavaScript; --stats and
-// RINGJIT_WASM_WHY say why.
+// chunks are runtime calls (abi.ts RT_CALLS, ChunkCall, RuntimeCalls). An instruction that calls a
+// helper is a slow exit (module.ts), which the dispatcher has the engine run. A region with anything
+// else (x87 state, flags read from an earlier block's record) is refused and stays JavaScript; --stats
+// and RINGJIT_WASM_WHY say why.
 //
 // Slow paths return instead of calling out: a TLB miss, a page-crossing access, a store to translated
-// code (its TLB write tag is never set), a `throw`, or a runtime call that is not imported (before
+// code (its TLB write tag is never set), a `throw`, or a runtime call other than those (before
 // its instruction changed any state) writes the registers and flag record back as of the instruction
 // (decision 5: memory accesses precede register writes) and returns -(k + 1); the engine sets RIP to
 // instruction k and interprets it, and the interpreter takes the fault or the slow path. A normal
@@ -28,6 +29,7 @@ import { CHUNK_ARGS, EXIT_CCOP, EXIT_EFL, EXIT_EFLSET, EXIT_FPM, EXIT_FPV, EXIT_
 import { Code, F64, I32, I64, V128, type ValType } from './encode.js';
 import { asBits, asF64, asTruth, type Compiled, compileExpr, type ExprEnv, getHalf, Unsupported, valTypeOf, type Variable, type View, viewLane } from './expr.js';
 import { GuestAccess } from './memory.js';
+import { MXCSR_FAST, MXCSR_FAST_MASK } from '../../semantics/simd/fastfp.js';
 import { mul64, wide } from './wide.js';
 import { getPairedHalf, op64, pairOf, pairStatements, storeValue64 } from './pairs.js';
 import { buildV128, skipVectorStatements, vectorOp, wholeRegisterAssignment, wholeV128 } from './vector.js';
@@ -181,6 +183,8 @@ export class RegionCompiler {
   }
 
   local(t: ValType): number { this.locals.push(t); return REGION_PARAMS + this.locals.length - 1; }
+  /** Whether the region's text reads MXCSR_DIFF_LOCAL (set by module.ts). */
+  usesMxcsrDiff = false;
   /**
    * MXCSR_DIFF_LOCAL = the SSE fast paths' test of MXCSR (fastfp.ts MXCSR_DIFF, zero when MXCSR is
    * "fast"), computed at entry and after each runtime call, the only places the region's MXCSR changes
@@ -188,7 +192,8 @@ export class RegionCompiler {
    * instructions of an arithmetic instruction's test).
    */
   mxcsrDiff(): void {
-    this.code.get(this.localOf('mxcsr')).i32(0xffe0).op('i32.and').i32(0x1fa0).op('i32.xor').set(this.localOf(MXCSR_DIFF_LOCAL));
+    if (!this.usesMxcsrDiff) return;
+    this.code.get(this.localOf('mxcsr')).i32(MXCSR_FAST_MASK).op('i32.and').i32(MXCSR_FAST).op('i32.xor').set(this.localOf(MXCSR_DIFF_LOCAL));
   }
   declare(name: string, kind: Variable['kind'], min?: number, max?: number): Variable {
     if (this.vars.has(name)) throw new Unsupported(`${name} declared twice`);
