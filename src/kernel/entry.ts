@@ -29,13 +29,13 @@
 import type { Cpu } from '../runtime/cpu.js';
 import { GuestFault, hexAddr, Vec } from '../runtime/faults.js';
 import { Access, addrHi, addrLo, carryHi, joinAddr } from '../runtime/mmu.js';
-import { readCr, Sel, swapgs, sysretTransition, writeCr3 } from '../runtime/privileged.js';
+import { readCr3Lo, Sel, swapgs, sysretTransition, writeCr3 } from '../runtime/privileged.js';
 import { iretq } from '../runtime/segments.js';
 import { F } from '../semantics/state.js';
 import { EntryMeter, type EntryStats, hexCr3 } from './entry_stats.js';
 import type { Kernel } from './kernel.js';
 import {
-  adjustKernelCr3, adjustUserCr3, CEA, type EntryConfig, KSYM, PERCPU_BASE, PerCpu, TASK_TI_flags, TSS_sp0,
+  adjustKernelCr3, adjustUserCr3, CEA, cr3WriteHi, type EntryConfig, KSYM, PERCPU_BASE, PerCpu, TASK_TI_flags, TSS_sp0,
 } from './pti.js';
 import { __NR_syscall_max, sys_call_table, type SyscallHandler } from './syscall_table.js';
 import { syscallName } from './syscall_names.js';
@@ -102,6 +102,14 @@ export class PtRegs {
     if ((this.pa & 7) !== 0) throw new Error('ringjit internal error: pt_regs is not 8-byte aligned');
     this.word = this.pa >> 2;
   }
+  /** bind, where the caller has just translated va to pa (the frame it pushed in one page). */
+  bindAt(va: number, pa: number): void {
+    this.va = va;
+    this.pa = pa;
+    this.word = pa >> 2;
+  }
+  /** Physical memory as words: the frame's slot X at words[word + 2X], words[word + 2X + 1]. */
+  get words(): Int32Array { return this.cpu.mem.i32; }
   lo(slot: number): number { return this.word < 0 ? 0 : this.cpu.mem.i32[this.word + 2 * slot]; }
   hi(slot: number): number { return this.word < 0 ? 0 : this.cpu.mem.i32[this.word + 2 * slot + 1]; }
   /** A slot as an exact signed number. */
@@ -196,10 +204,10 @@ function pcidNote(cfg: EntryConfig, from: number, to: number): string {
 export function SWITCH_TO_KERNEL_CR3(k: Kernel, cpu: Cpu): void {
   const cfg = k.entry.cfg;
   if (!cfg.kpti) return; // ALTERNATIVE: patched out without X86_FEATURE_PTI
-  const [lo, hi] = readCr(cpu, 3);
-  const [klo, khi] = adjustKernelCr3(lo, cfg);
+  const lo = readCr3Lo(cpu);
+  const klo = adjustKernelCr3(lo), khi = cr3WriteHi(cfg);
   writeCr3(cpu, klo, khi);
-  if (k.entry.trace) tr(k, `SWITCH_TO_KERNEL_CR3: cr3 user ${hexCr3(lo, hi)} -> kernel ${hexCr3(klo, khi)}${pcidNote(cfg, lo, klo)}`);
+  if (k.entry.trace) tr(k, `SWITCH_TO_KERNEL_CR3: cr3 user ${hexCr3(lo, 0)} -> kernel ${hexCr3(klo, khi)}${pcidNote(cfg, lo, klo)}`);
 }
 
 /** The seed's SWITCH_KERNEL_CR3_NO_STACK: rax is the scratch, parked in the user-mapped per-CPU slot. */
@@ -214,10 +222,10 @@ export function SWITCH_KERNEL_CR3_NO_STACK(k: Kernel, cpu: Cpu): void {
 export function SWITCH_TO_USER_CR3(k: Kernel, cpu: Cpu): void {
   const cfg = k.entry.cfg;
   if (!cfg.kpti) return;
-  const [lo, hi] = readCr(cpu, 3);
-  const [ulo, uhi] = adjustUserCr3(lo, cfg);
+  const lo = readCr3Lo(cpu);
+  const ulo = adjustUserCr3(lo, cfg), uhi = cr3WriteHi(cfg);
   writeCr3(cpu, ulo, uhi);
-  if (k.entry.trace) tr(k, `SWITCH_TO_USER_CR3: cr3 kernel ${hexCr3(lo, hi)} -> user ${hexCr3(ulo, uhi)}${pcidNote(cfg, lo, ulo)}`);
+  if (k.entry.trace) tr(k, `SWITCH_TO_USER_CR3: cr3 kernel ${hexCr3(lo, 0)} -> user ${hexCr3(ulo, uhi)}${pcidNote(cfg, lo, ulo)}`);
 }
 
 /** movq %rsp, PER_CPU_VAR(rsp_scratch); movq PER_CPU_VAR(cpu_current_top_of_stack), %rsp */
@@ -243,13 +251,24 @@ export function PUSH_PT_REGS(k: Kernel, cpu: Cpu): void {
   f[2 * PtReg.ORIG_AX] = g[0]; f[2 * PtReg.ORIG_AX + 1] = g[1];
   f[2 * PtReg.AX] = -E.ENOSYS; f[2 * PtReg.AX + 1] = -1;
   // di, si, dx, cx, then r8-r11, bx, bp, r12-r15: every general register but rax and rsp.
-  for (let s = 0; s < 15; s++) {
-    if (s === PtReg.AX) continue;
-    const x = SLOT_GPR[s];
-    f[2 * s] = g[2 * x]; f[2 * s + 1] = g[2 * x + 1];
-  }
-  pushFrame(cpu, f);
-  k.ptRegs.bind(rsp(cpu));
+  f[2 * PtReg.DI] = g[14]; f[2 * PtReg.DI + 1] = g[15];
+  f[2 * PtReg.SI] = g[12]; f[2 * PtReg.SI + 1] = g[13];
+  f[2 * PtReg.DX] = g[4]; f[2 * PtReg.DX + 1] = g[5];
+  f[2 * PtReg.CX] = g[2]; f[2 * PtReg.CX + 1] = g[3];
+  f[2 * PtReg.R8] = g[16]; f[2 * PtReg.R8 + 1] = g[17];
+  f[2 * PtReg.R9] = g[18]; f[2 * PtReg.R9 + 1] = g[19];
+  f[2 * PtReg.R10] = g[20]; f[2 * PtReg.R10 + 1] = g[21];
+  f[2 * PtReg.R11] = g[22]; f[2 * PtReg.R11 + 1] = g[23];
+  f[2 * PtReg.BX] = g[6]; f[2 * PtReg.BX + 1] = g[7];
+  f[2 * PtReg.BP] = g[10]; f[2 * PtReg.BP + 1] = g[11];
+  f[2 * PtReg.R12] = g[24]; f[2 * PtReg.R12 + 1] = g[25];
+  f[2 * PtReg.R13] = g[26]; f[2 * PtReg.R13 + 1] = g[27];
+  f[2 * PtReg.R14] = g[28]; f[2 * PtReg.R14 + 1] = g[29];
+  f[2 * PtReg.R15] = g[30]; f[2 * PtReg.R15 + 1] = g[31];
+  // pt_regs is the frame just pushed: its physical address, when the pushes went through one
+  // translation, else translated again.
+  const pa = pushFrame(cpu, f);
+  if (pa >= 0) k.ptRegs.bindAt(rsp(cpu), pa); else k.ptRegs.bind(rsp(cpu));
   if (k.entry.trace) tr(k, `pt_regs at ${hexAddr(k.ptRegs.va)} on the task stack (orig_ax ${hexAddr(k.ptRegs.get(PtReg.ORIG_AX))}, ax = -ENOSYS)`);
 }
 /** The pt_regs frame (lo, hi per slot) in memory order, lowest address (the last push) first. */
@@ -259,19 +278,20 @@ const FRAME = new Int32Array(2 * PtReg.COUNT);
  * The pushes of a frame of n = frame.length / 2 quadwords given in memory order: frame[2(n-1)],
  * frame[2(n-1) + 1] is pushed first, frame[0], frame[1] last. When the pushes all land in one page,
  * the first one's translation serves them all (each would hit the TLB entry it filled; a fault is the
- * first push's, with RSP unchanged): one translation and one copy of the frame. Otherwise (or with a
- * misaligned RSP) push by push.
+ * first push's, with RSP unchanged): one translation and one copy of the frame, whose physical address
+ * it returns. Otherwise (or with a misaligned RSP) push by push, and -1.
  */
-export function pushFrame(cpu: Cpu, frame: Int32Array): void {
+export function pushFrame(cpu: Cpu, frame: Int32Array): number {
   const g = cpu.regs, mmu = cpu.mmu, n = frame.length >> 1;
   const tlo = (g[8] - 8) | 0, thi = (g[8] >>> 0) < 8 ? (g[9] - 1) | 0 : g[9];
   if ((tlo & 4095) < 8 * (n - 1) || (tlo & 3) !== 0) {
     for (let j = n - 1; j >= 0; j--) push64(cpu, frame[2 * j], frame[2 * j + 1]);
-    return;
+    return -1;
   }
-  const pa = mmu.translateWrite(tlo, thi); // the first push's slot, the frame's highest
-  cpu.mem.i32.set(frame, (pa - 8 * (n - 1)) >> 2);
+  const pa = mmu.translateWrite(tlo, thi) - 8 * (n - 1); // the first push's slot is the frame's highest
+  cpu.mem.i32.set(frame, pa >> 2);
   g[8] = (tlo - 8 * (n - 1)) | 0; g[9] = thi;
+  return pa;
 }
 
 /** r8, r9, r10, r11, bx, bp, r12-r15 (4.x reserved the last six slots; PUSH_AND_CLEAR_REGS saves them). */
@@ -336,24 +356,36 @@ export function syscall_exit_work(k: Kernel, cpu: Cpu, ti: number): void {
 
 /** Linux's SYSRET conditions, on pt_regs as the exit work left it. */
 export function sysretOk(r: PtRegs): boolean {
-  const ip = r.get(PtReg.IP);
-  return r.lo(PtReg.CX) === r.lo(PtReg.IP) && r.hi(PtReg.CX) === r.hi(PtReg.IP) &&
-    r.lo(PtReg.R11) === r.lo(PtReg.FLAGS) && r.hi(PtReg.R11) === r.hi(PtReg.FLAGS) &&
-    r.get(PtReg.CS) === Sel.USER_CS && r.get(PtReg.SS) === Sel.USER_DS &&
-    ip >= 0 && ip < TASK_SIZE_MAX && (r.lo(PtReg.FLAGS) & (F.RF | F.TF)) === 0;
+  if (r.word < 0) return false;
+  const m = r.words, w = r.word;
+  const ipLo = m[w + 2 * PtReg.IP], ipHi = m[w + 2 * PtReg.IP + 1], flLo = m[w + 2 * PtReg.FLAGS];
+  return m[w + 2 * PtReg.CX] === ipLo && m[w + 2 * PtReg.CX + 1] === ipHi &&
+    m[w + 2 * PtReg.R11] === flLo && m[w + 2 * PtReg.R11 + 1] === m[w + 2 * PtReg.FLAGS + 1] &&
+    m[w + 2 * PtReg.CS] === Sel.USER_CS && m[w + 2 * PtReg.CS + 1] === 0 &&
+    m[w + 2 * PtReg.SS] === Sel.USER_DS && m[w + 2 * PtReg.SS + 1] === 0 &&
+    ipHi >= 0 && joinAddr(ipLo, ipHi) < TASK_SIZE_MAX && (flLo & (F.RF | F.TF)) === 0;
 }
 
 /** The fast return: registers from pt_regs (RCX <- regs->ip, R11 <- regs->flags), RSP, user CR3, SWAPGS, sysretq. */
 export function syscall_return_via_sysret(k: Kernel, cpu: Cpu): void {
   const r = k.ptRegs, g = cpu.regs, m = cpu.mem.i32, w = r.word;
   k.entry.stats.sysret++;
-  for (let s = 0; s < 15; s++) {
-    if (s === PtReg.CX || s === PtReg.R11) continue;
-    const x = SLOT_GPR[s];
-    g[2 * x] = m[w + 2 * s]; g[2 * x + 1] = m[w + 2 * s + 1];
-  }
-  g[2] = r.lo(PtReg.IP); g[3] = r.hi(PtReg.IP); // movq RIP(%rsp), %rcx
-  g[22] = r.lo(PtReg.FLAGS); g[23] = r.hi(PtReg.FLAGS); // movq EFLAGS(%rsp), %r11
+  // POP_REGS: every general register but rcx, r11 (and rsp) from its pt_regs slot.
+  g[30] = m[w + 2 * PtReg.R15]; g[31] = m[w + 2 * PtReg.R15 + 1];
+  g[28] = m[w + 2 * PtReg.R14]; g[29] = m[w + 2 * PtReg.R14 + 1];
+  g[26] = m[w + 2 * PtReg.R13]; g[27] = m[w + 2 * PtReg.R13 + 1];
+  g[24] = m[w + 2 * PtReg.R12]; g[25] = m[w + 2 * PtReg.R12 + 1];
+  g[10] = m[w + 2 * PtReg.BP]; g[11] = m[w + 2 * PtReg.BP + 1];
+  g[6] = m[w + 2 * PtReg.BX]; g[7] = m[w + 2 * PtReg.BX + 1];
+  g[20] = m[w + 2 * PtReg.R10]; g[21] = m[w + 2 * PtReg.R10 + 1];
+  g[18] = m[w + 2 * PtReg.R9]; g[19] = m[w + 2 * PtReg.R9 + 1];
+  g[16] = m[w + 2 * PtReg.R8]; g[17] = m[w + 2 * PtReg.R8 + 1];
+  g[0] = m[w + 2 * PtReg.AX]; g[1] = m[w + 2 * PtReg.AX + 1];
+  g[4] = m[w + 2 * PtReg.DX]; g[5] = m[w + 2 * PtReg.DX + 1];
+  g[12] = m[w + 2 * PtReg.SI]; g[13] = m[w + 2 * PtReg.SI + 1];
+  g[14] = m[w + 2 * PtReg.DI]; g[15] = m[w + 2 * PtReg.DI + 1];
+  g[2] = m[w + 2 * PtReg.IP]; g[3] = m[w + 2 * PtReg.IP + 1]; // movq RIP(%rsp), %rcx
+  g[22] = m[w + 2 * PtReg.FLAGS]; g[23] = m[w + 2 * PtReg.FLAGS + 1]; // movq EFLAGS(%rsp), %r11
   // movq RSP(%rsp), %rsp. The seed switches CR3 first (KAISER mapped task stacks in the user page
   // tables); here, as in current kernels, the task stack is kernel-only, so RSP is loaded before.
   g[8] = cpu.mmu.rd64((g[8] + 8 * PtReg.SP) | 0, carryHi(g[8], 8 * PtReg.SP, g[9])); g[9] = cpu.mmu.hi;

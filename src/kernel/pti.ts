@@ -184,11 +184,16 @@ export function kernelCr3Lo(mm: AddressSpace, cfg: EntryConfig): number {
 /**
  * ADJUST_KERNEL_CR3 / SWITCH_TO_USER_CR3 arithmetic on a CR3 value (lo half; CR3 < 4 GiB here):
  * kernel = user & ~(PTI_USER_PGTABLE | PTI_USER_PCID); user = kernel | PTI_USER_PGTABLE (| PTI_USER_PCID).
- * With PCIDs the write carries bit 63 (X86_CR3_PCID_NOFLUSH) in the returned high half.
+ * The value written carries bit 63 (X86_CR3_PCID_NOFLUSH) in its high half with PCIDs: cr3WriteHi.
+ * (Halves as numbers rather than a [lo, hi] pair: this runs twice per system call.)
  */
-export function adjustKernelCr3(cr3Lo: number, cfg: EntryConfig): [number, number] {
-  return [cr3Lo & ~(PTI_USER_PGTABLE | X86_CR3_PTI_PCID_USER), cfg.pcid ? CR3_NOFLUSH_HI : 0];
+export function adjustKernelCr3(cr3Lo: number): number {
+  return cr3Lo & ~(PTI_USER_PGTABLE | X86_CR3_PTI_PCID_USER);
 }
-export function adjustUserCr3(cr3Lo: number, cfg: EntryConfig): [number, number] {
-  return [cr3Lo | PTI_USER_PGTABLE | (cfg.pcid ? X86_CR3_PTI_PCID_USER : 0), cfg.pcid ? CR3_NOFLUSH_HI : 0];
+export function adjustUserCr3(cr3Lo: number, cfg: EntryConfig): number {
+  return cr3Lo | PTI_USER_PGTABLE | (cfg.pcid ? X86_CR3_PTI_PCID_USER : 0);
+}
+/** The high half of the entry code's CR3 writes: the no-flush bit with PCIDs. */
+export function cr3WriteHi(cfg: EntryConfig): number {
+  return cfg.pcid ? CR3_NOFLUSH_HI : 0;
 }

@@ -141,6 +141,12 @@ export function readCr(cpu: Cpu, n: number): [number, number] {
   }
 }
 
+/** MOV from CR3, the low half only: for the kernel's entry path, which reads CR3 twice per system call
+ * (readCr makes a pair) and whose page tables lie in guest physical memory, below 2 GiB. */
+export function readCr3Lo(cpu: Cpu): number {
+  return addrLo(cpu.mmu.cr3);
+}
+
 /** MOV to CRn with the value's halves; the SDM's #GP conditions first, then the TLB effects. */
 export function writeCr(cpu: Cpu, n: number, lo: number, hi: number): void {
   switch (n) {
