@@ -240,35 +240,42 @@ export function switch_to_kernel_stack(k: Kernel, cpu: Cpu): void {
 
 /** Construct struct pt_regs on the stack: the seed's 21 pushes (ss first, r15 last). */
 export function PUSH_PT_REGS(k: Kernel, cpu: Cpu): void {
-  const g = cpu.regs, f = FRAME;
+  const g = cpu.regs;
   const slo = pcpuRd(cpu, PerCpu.rsp_scratch), shi = cpu.mmu.hi;
-  // The frame in memory order (slot PtReg.X at words 2X, 2X + 1): the pushes' values, last push first.
-  f[2 * PtReg.SS] = Sel.USER_DS; f[2 * PtReg.SS + 1] = 0;
-  f[2 * PtReg.SP] = slo; f[2 * PtReg.SP + 1] = shi;
-  f[2 * PtReg.FLAGS] = g[22]; f[2 * PtReg.FLAGS + 1] = g[23]; // r11
-  f[2 * PtReg.CS] = Sel.USER_CS; f[2 * PtReg.CS + 1] = 0;
-  f[2 * PtReg.IP] = g[2]; f[2 * PtReg.IP + 1] = g[3]; // rcx
-  f[2 * PtReg.ORIG_AX] = g[0]; f[2 * PtReg.ORIG_AX + 1] = g[1];
-  f[2 * PtReg.AX] = -E.ENOSYS; f[2 * PtReg.AX + 1] = -1;
+  // The frame in memory order (slot PtReg.X at words 2X, 2X + 1 from w): the pushes' values, last push
+  // first. Written where it lands when one translation covers the pushes (reserveFrame), else staged
+  // in FRAME and pushed push by push.
+  const at = reserveFrame(cpu, PtReg.COUNT);
+  const f = at >= 0 ? cpu.mem.i32 : FRAME, w = at >= 0 ? at >> 2 : 0;
+  f[w + 2 * PtReg.SS] = Sel.USER_DS; f[w + 2 * PtReg.SS + 1] = 0;
+  f[w + 2 * PtReg.SP] = slo; f[w + 2 * PtReg.SP + 1] = shi;
+  f[w + 2 * PtReg.FLAGS] = g[22]; f[w + 2 * PtReg.FLAGS + 1] = g[23]; // r11
+  f[w + 2 * PtReg.CS] = Sel.USER_CS; f[w + 2 * PtReg.CS + 1] = 0;
+  f[w + 2 * PtReg.IP] = g[2]; f[w + 2 * PtReg.IP + 1] = g[3]; // rcx
+  f[w + 2 * PtReg.ORIG_AX] = g[0]; f[w + 2 * PtReg.ORIG_AX + 1] = g[1];
+  f[w + 2 * PtReg.AX] = -E.ENOSYS; f[w + 2 * PtReg.AX + 1] = -1;
   // di, si, dx, cx, then r8-r11, bx, bp, r12-r15: every general register but rax and rsp.
-  f[2 * PtReg.DI] = g[14]; f[2 * PtReg.DI + 1] = g[15];
-  f[2 * PtReg.SI] = g[12]; f[2 * PtReg.SI + 1] = g[13];
-  f[2 * PtReg.DX] = g[4]; f[2 * PtReg.DX + 1] = g[5];
-  f[2 * PtReg.CX] = g[2]; f[2 * PtReg.CX + 1] = g[3];
-  f[2 * PtReg.R8] = g[16]; f[2 * PtReg.R8 + 1] = g[17];
-  f[2 * PtReg.R9] = g[18]; f[2 * PtReg.R9 + 1] = g[19];
-  f[2 * PtReg.R10] = g[20]; f[2 * PtReg.R10 + 1] = g[21];
-  f[2 * PtReg.R11] = g[22]; f[2 * PtReg.R11 + 1] = g[23];
-  f[2 * PtReg.BX] = g[6]; f[2 * PtReg.BX + 1] = g[7];
-  f[2 * PtReg.BP] = g[10]; f[2 * PtReg.BP + 1] = g[11];
-  f[2 * PtReg.R12] = g[24]; f[2 * PtReg.R12 + 1] = g[25];
-  f[2 * PtReg.R13] = g[26]; f[2 * PtReg.R13 + 1] = g[27];
-  f[2 * PtReg.R14] = g[28]; f[2 * PtReg.R14 + 1] = g[29];
-  f[2 * PtReg.R15] = g[30]; f[2 * PtReg.R15 + 1] = g[31];
-  // pt_regs is the frame just pushed: its physical address, when the pushes went through one
-  // translation, else translated again.
-  const pa = pushFrame(cpu, f);
-  if (pa >= 0) k.ptRegs.bindAt(rsp(cpu), pa); else k.ptRegs.bind(rsp(cpu));
+  f[w + 2 * PtReg.DI] = g[14]; f[w + 2 * PtReg.DI + 1] = g[15];
+  f[w + 2 * PtReg.SI] = g[12]; f[w + 2 * PtReg.SI + 1] = g[13];
+  f[w + 2 * PtReg.DX] = g[4]; f[w + 2 * PtReg.DX + 1] = g[5];
+  f[w + 2 * PtReg.CX] = g[2]; f[w + 2 * PtReg.CX + 1] = g[3];
+  f[w + 2 * PtReg.R8] = g[16]; f[w + 2 * PtReg.R8 + 1] = g[17];
+  f[w + 2 * PtReg.R9] = g[18]; f[w + 2 * PtReg.R9 + 1] = g[19];
+  f[w + 2 * PtReg.R10] = g[20]; f[w + 2 * PtReg.R10 + 1] = g[21];
+  f[w + 2 * PtReg.R11] = g[22]; f[w + 2 * PtReg.R11 + 1] = g[23];
+  f[w + 2 * PtReg.BX] = g[6]; f[w + 2 * PtReg.BX + 1] = g[7];
+  f[w + 2 * PtReg.BP] = g[10]; f[w + 2 * PtReg.BP + 1] = g[11];
+  f[w + 2 * PtReg.R12] = g[24]; f[w + 2 * PtReg.R12 + 1] = g[25];
+  f[w + 2 * PtReg.R13] = g[26]; f[w + 2 * PtReg.R13 + 1] = g[27];
+  f[w + 2 * PtReg.R14] = g[28]; f[w + 2 * PtReg.R14 + 1] = g[29];
+  f[w + 2 * PtReg.R15] = g[30]; f[w + 2 * PtReg.R15 + 1] = g[31];
+  // pt_regs is the frame just pushed (its physical address known when it was written in place).
+  if (at >= 0) {
+    k.ptRegs.bindAt(rsp(cpu), at);
+  } else {
+    pushFrame(cpu, FRAME);
+    k.ptRegs.bind(rsp(cpu));
+  }
   if (k.entry.trace) tr(k, `pt_regs at ${hexAddr(k.ptRegs.va)} on the task stack (orig_ax ${hexAddr(k.ptRegs.get(PtReg.ORIG_AX))}, ax = -ENOSYS)`);
 }
 /** The pt_regs frame (lo, hi per slot) in memory order, lowest address (the last push) first. */
@@ -278,18 +285,28 @@ const FRAME = new Int32Array(2 * PtReg.COUNT);
  * The pushes of a frame of n = frame.length / 2 quadwords given in memory order: frame[2(n-1)],
  * frame[2(n-1) + 1] is pushed first, frame[0], frame[1] last. When the pushes all land in one page,
  * the first one's translation serves them all (each would hit the TLB entry it filled; a fault is the
- * first push's, with RSP unchanged): one translation and one copy of the frame, whose physical address
- * it returns. Otherwise (or with a misaligned RSP) push by push, and -1.
+ * first push's, with RSP unchanged): one translation and one copy of the frame (reserveFrame).
+ * Otherwise (or with a misaligned RSP) push by push.
  */
-export function pushFrame(cpu: Cpu, frame: Int32Array): number {
-  const g = cpu.regs, mmu = cpu.mmu, n = frame.length >> 1;
-  const tlo = (g[8] - 8) | 0, thi = (g[8] >>> 0) < 8 ? (g[9] - 1) | 0 : g[9];
-  if ((tlo & 4095) < 8 * (n - 1) || (tlo & 3) !== 0) {
-    for (let j = n - 1; j >= 0; j--) push64(cpu, frame[2 * j], frame[2 * j + 1]);
-    return -1;
+export function pushFrame(cpu: Cpu, frame: Int32Array): void {
+  const n = frame.length >> 1, pa = reserveFrame(cpu, n);
+  if (pa >= 0) {
+    cpu.mem.i32.set(frame, pa >> 2);
+    return;
   }
-  const pa = mmu.translateWrite(tlo, thi) - 8 * (n - 1); // the first push's slot is the frame's highest
-  cpu.mem.i32.set(frame, pa >> 2);
+  for (let j = n - 1; j >= 0; j--) push64(cpu, frame[2 * j], frame[2 * j + 1]);
+}
+
+/**
+ * The pushes of n quadwords, when they land in one page with RSP 4-byte aligned: the first push's
+ * translation (a fault there is the first push's, RSP unchanged), RSP moved down past them, and the
+ * frame's physical address (lowest byte) for the caller to write; else -1, nothing done.
+ */
+export function reserveFrame(cpu: Cpu, n: number): number {
+  const g = cpu.regs;
+  const tlo = (g[8] - 8) | 0, thi = (g[8] >>> 0) < 8 ? (g[9] - 1) | 0 : g[9];
+  if ((tlo & 4095) < 8 * (n - 1) || (tlo & 3) !== 0) return -1;
+  const pa = cpu.mmu.translateWrite(tlo, thi) - 8 * (n - 1); // the first push's slot is the frame's highest
   g[8] = (tlo - 8 * (n - 1)) | 0; g[9] = thi;
   return pa;
 }
