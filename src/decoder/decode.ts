@@ -63,8 +63,15 @@ export function decode(buf: Uint8Array, off: number, end: number, addr: number, 
 
 const NO_BYTES = new Uint8Array(0);
 
+/**
+ * Every decoded instruction starts as a copy of this one. Copying an object's fields is one step for
+ * V8 even in code not yet optimised, where `new Insn()` defines its ~60 fields one by one through an
+ * inline cache: a process decodes thousands of instructions while the decoder is still cold.
+ */
+const BLANK = new Insn();
+
 function decodeFrom(buf: Uint8Array, off: number, end: number, addr: number, m: 64 | 32 | 16): Insn {
-  const i = new Insn();
+  const i: Insn = { ...BLANK };
   i.addr = addr; i.mode = m;
   B = buf; pos = off; start = off; lim = Math.min(end, buf.length); trunc = false; mode = m;
   rex = 0; has66 = false; has67 = false; rep = 0; used66 = false; usedRep = false;

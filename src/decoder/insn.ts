@@ -186,8 +186,6 @@ export class Insn {
   /** Per-form handler cached by the interpreter the first time the instruction runs (owned by runtime). */
   handler: ((cpu: any, i: Insn) => void) | null = null;
 
-  /** Address of the next instruction. */
-  get next(): number { return this.addr + this.len; }
 }
 
 const EMPTY = new Uint8Array(0);
