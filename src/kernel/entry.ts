@@ -95,15 +95,12 @@ export class PtRegs {
   constructor(private readonly cpu: Cpu) {}
   /** Point at the frame at kernel address va (RSP after the pushes). */
   bind(va: number): void {
-    const lo = addrLo(va), hi = addrHi(va);
-    this.va = va;
-    this.pa = this.cpu.mmu.translate(lo, hi, Access.Read);
-    if ((this.pa & 4095) + PtReg.COUNT * 8 > 4096) throw new Error('ringjit internal error: pt_regs crosses a page');
-    if ((this.pa & 7) !== 0) throw new Error('ringjit internal error: pt_regs is not 8-byte aligned');
-    this.word = this.pa >> 2;
+    this.bindAt(va, this.cpu.mmu.translate(addrLo(va), addrHi(va), Access.Read));
   }
-  /** bind, where the caller has just translated va to pa (the frame it pushed in one page). */
+  /** bind, where the caller has just translated va to pa (the frame it pushed). */
   bindAt(va: number, pa: number): void {
+    if ((pa & 4095) + PtReg.COUNT * 8 > 4096) throw new Error('ringjit internal error: pt_regs crosses a page');
+    if ((pa & 7) !== 0) throw new Error('ringjit internal error: pt_regs is not 8-byte aligned');
     this.va = va;
     this.pa = pa;
     this.word = pa >> 2;
@@ -254,7 +251,8 @@ export function PUSH_PT_REGS(k: Kernel, cpu: Cpu): void {
   f[w + 2 * PtReg.IP] = g[2]; f[w + 2 * PtReg.IP + 1] = g[3]; // rcx
   f[w + 2 * PtReg.ORIG_AX] = g[0]; f[w + 2 * PtReg.ORIG_AX + 1] = g[1];
   f[w + 2 * PtReg.AX] = -E.ENOSYS; f[w + 2 * PtReg.AX + 1] = -1;
-  // di, si, dx, cx, then r8-r11, bx, bp, r12-r15: every general register but rax and rsp.
+  // di, si, dx, cx, then r8-r11, bx, bp, r12-r15: every general register but rax and rsp (SLOT_GPR's
+  // mapping, a statement per register: the loop over the table cost more, on every system call).
   f[w + 2 * PtReg.DI] = g[14]; f[w + 2 * PtReg.DI + 1] = g[15];
   f[w + 2 * PtReg.SI] = g[12]; f[w + 2 * PtReg.SI + 1] = g[13];
   f[w + 2 * PtReg.DX] = g[4]; f[w + 2 * PtReg.DX + 1] = g[5];
@@ -387,7 +385,8 @@ export function sysretOk(r: PtRegs): boolean {
 export function syscall_return_via_sysret(k: Kernel, cpu: Cpu): void {
   const r = k.ptRegs, g = cpu.regs, m = cpu.mem.i32, w = r.word;
   k.entry.stats.sysret++;
-  // POP_REGS: every general register but rcx, r11 (and rsp) from its pt_regs slot.
+  // POP_REGS: every general register but rcx, r11 (and rsp) from its pt_regs slot; a statement per
+  // register (SLOT_GPR's mapping, unrolled as in PUSH_PT_REGS: this runs on every system call).
   g[30] = m[w + 2 * PtReg.R15]; g[31] = m[w + 2 * PtReg.R15 + 1];
   g[28] = m[w + 2 * PtReg.R14]; g[29] = m[w + 2 * PtReg.R14 + 1];
   g[26] = m[w + 2 * PtReg.R13]; g[27] = m[w + 2 * PtReg.R13 + 1];
